@@ -1,0 +1,180 @@
+# libhv — one GNU Makefile: libhv.a and the freestanding monitor, the hosted unit tests,
+# the host tools, the example guests, the bootable ISO and the integration tests.
+#
+#   make run     build everything and boot the example monitor with its demo guests (QEMU, AMD SVM)
+#   make test    host unit tests (ASan+UBSan) and the QEMU integration tests
+#
+# Source rules, so that new files need no edit here:
+#   - every .c/.S under libhv/, monitor/, devices/, emulator/, rom/ is part of the monitor;
+#   - files named *_hw.c or *.S, and everything under monitor/arch/ and monitor/libc/, touch the
+#     hardware (or stand in for libc) and are built freestanding only; the host tests link the
+#     fakes in test/fakes/ in their place;
+#   - test/unit/*.c are Criterion test files, all linked into one host binary.
+
+O ?= build
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+FS := $(O)/fs
+HOST := $(O)/host
+
+CC ?= gcc
+FS_CC := gcc
+LD := ld
+OBJCOPY := objcopy
+
+WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wundef
+INCLUDES := -Ilibhv/include -I.
+
+# Freestanding: no libc (monitor/libc supplies the few routines the compiler may call), no SSE
+# (guests own the vector registers), no red zone (exceptions arrive on the same stack).
+FS_CFLAGS := $(WARN) -O2 -g -ffreestanding -nostdinc -isystem $(shell $(FS_CC) -print-file-name=include) \
+	-Imonitor/libc/include $(INCLUDES) -fno-pie -mno-red-zone -mgeneral-regs-only \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -mcmodel=small \
+	-fcf-protection=none -MMD -MP
+FS_ASFLAGS := $(INCLUDES) -Imonitor/libc/include -fno-pie -MMD -MP -g
+
+HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+HOST_CFLAGS := $(WARN) -O1 -g $(HOST_SAN) -fno-omit-frame-pointer $(INCLUDES) -Itest -MMD -MP
+HOST_LDLIBS := -lcriterion -lelf
+
+# ---------------------------------------------------------------------------------------------
+# Sources
+LIBHV_SRC := $(sort $(wildcard libhv/core/*.c libhv/slat/*.c libhv/svm/*.c libhv/vmx/*.c \
+	libhv/svm/*.S libhv/vmx/*.S))
+MONITOR_SRC := $(sort $(wildcard monitor/*.c monitor/lib/*.c monitor/loader/*.c monitor/arch/*.c \
+	monitor/arch/*.S monitor/libc/*.c devices/*.c emulator/*.c rom/*.c))
+
+is_hw = $(filter %_hw.c %.S monitor/arch/% monitor/libc/%,$(1))
+portable = $(filter-out %_hw.c %.S monitor/arch/% monitor/libc/% monitor/main.c,$(1))
+
+fs_obj = $(patsubst %,$(FS)/%.o,$(1))
+host_obj = $(patsubst %,$(HOST)/%.o,$(1))
+
+LIBHV_FS_OBJ := $(call fs_obj,$(LIBHV_SRC))
+MONITOR_FS_OBJ := $(call fs_obj,$(MONITOR_SRC))
+
+UNIT_SRC := $(sort $(wildcard test/unit/*.c test/fakes/*.c)) \
+	$(call portable,$(LIBHV_SRC) $(MONITOR_SRC))
+UNIT_OBJ := $(call host_obj,$(UNIT_SRC))
+
+HVIMAGE_SRC := tools/hvimage/hvimage.c monitor/loader/elf64.c monitor/module_args.c monitor/lib/errmsg.c
+HVIMAGE_OBJ := $(call host_obj,$(HVIMAGE_SRC))
+
+GUESTS := $(notdir $(patsubst %/,%,$(filter-out examples/guests/lib/,$(wildcard examples/guests/*/))))
+GUEST_LIB_SRC := $(sort $(wildcard examples/guests/lib/*.c examples/guests/lib/*.S))
+GUEST_ELFS := $(patsubst %,$(O)/guests/%.elf,$(GUESTS))
+
+.PHONY: all deps monitor guests tools iso run test unit-tests integration-tests clean format
+all: $(O)/monitor.elf $(O)/libhv.a $(GUEST_ELFS) $(O)/hvimage
+
+# ---------------------------------------------------------------------------------------------
+# Dependencies: installed from Debian's packages when something is missing (a quick no-op otherwise).
+deps:
+	@scripts/install-deps.sh
+
+# ---------------------------------------------------------------------------------------------
+# libhv.a and the monitor (freestanding)
+$(FS)/%.c.o: %.c | deps
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(FS_CC) $(FS_CFLAGS) -c $< -o $@
+
+$(FS)/%.S.o: %.S | deps
+	@mkdir -p $(@D)
+	@echo "  AS      $<"
+	$(Q)$(FS_CC) $(FS_ASFLAGS) -c $< -o $@
+
+$(O)/libhv.a: $(LIBHV_FS_OBJ)
+	@mkdir -p $(@D)
+	@rm -f $@
+	@echo "  AR      $@"
+	$(Q)ar rcs $@ $^
+
+$(O)/monitor.elf: $(MONITOR_FS_OBJ) $(O)/libhv.a monitor/arch/linker.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T monitor/arch/linker.ld \
+		-o $@ $(MONITOR_FS_OBJ) $(O)/libhv.a $(shell $(FS_CC) -print-libgcc-file-name)
+	@grub-file --is-x86-multiboot2 $@ || { echo "monitor.elf: no valid multiboot2 header" >&2; exit 1; }
+
+monitor: $(O)/monitor.elf
+
+# ---------------------------------------------------------------------------------------------
+# Example guests: freestanding ELF64 images linked at 1 MiB (see docs/guest-images.md)
+GUEST_CFLAGS := $(WARN) -O2 -g -ffreestanding -nostdinc -isystem $(shell $(FS_CC) -print-file-name=include) \
+	-Iexamples/guests/lib -fno-pie -mno-red-zone -fno-stack-protector -mcmodel=small \
+	-fno-asynchronous-unwind-tables -fcf-protection=none -MMD -MP
+
+$(O)/guests/obj/%.c.o: examples/guests/%.c | deps
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(FS_CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(O)/guests/obj/%.S.o: examples/guests/%.S | deps
+	@mkdir -p $(@D)
+	@echo "  AS      $<"
+	$(Q)$(FS_CC) -Iexamples/guests/lib -MMD -MP -c $< -o $@
+
+GUEST_LIB_OBJ := $(patsubst examples/guests/%,$(O)/guests/obj/%.o,$(GUEST_LIB_SRC))
+
+.SECONDEXPANSION:
+$(O)/guests/%.elf: $$(addsuffix .o,$$(subst examples/guests/,$(O)/guests/obj/,$$(sort $$(wildcard examples/guests/$$*/*.c examples/guests/$$*/*.S)))) $(GUEST_LIB_OBJ) examples/guests/lib/guest.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T examples/guests/lib/guest.ld \
+		-o $@ $(filter %.o,$^)
+
+guests: $(GUEST_ELFS)
+
+# ---------------------------------------------------------------------------------------------
+# Host builds: unit tests (ASan+UBSan) and tools
+$(HOST)/%.c.o: %.c | deps
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $<"
+	$(Q)$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(O)/unit-tests: $(UNIT_OBJ)
+	@echo "  HOSTLD  $@"
+	$(Q)$(CC) $(HOST_SAN) -o $@ $^ $(HOST_LDLIBS)
+
+$(O)/hvimage: $(HVIMAGE_OBJ)
+	@echo "  HOSTLD  $@"
+	$(Q)$(CC) $(HOST_SAN) -o $@ $^ -lelf
+
+tools: $(O)/hvimage
+
+# ---------------------------------------------------------------------------------------------
+# The bootable ISO (GRUB, multiboot2) with the demo guests, and running it under QEMU TCG (AMD SVM)
+# The demo: each guest with its module line (docs/guest-images.md). The hostile ones are expected
+# to be stopped by the monitor; the others to exit through port 0xF4 with status 1.
+DEMO_MODULES = \
+	"$(O)/guests/hello.elf:name=hello mem=16M -- greetings from the module line" \
+	"$(O)/guests/triple_fault.elf:name=triple_fault mem=4M expect=stopped" \
+	"$(O)/guests/hypercall.elf:name=hypercall mem=4M" \
+	"$(O)/guests/wild_access.elf:name=wild_access mem=4M expect=stopped"
+
+$(O)/monitor.iso: $(O)/monitor.elf $(GUEST_ELFS) scripts/mkiso.sh
+	@echo "  ISO     $@"
+	$(Q)scripts/mkiso.sh $@ $(O)/monitor.elf $(DEMO_MODULES)
+
+iso: $(O)/monitor.iso
+
+run: $(O)/monitor.iso
+	scripts/run-qemu.sh $(O)/monitor.iso
+
+# ---------------------------------------------------------------------------------------------
+# Tests
+unit-tests: $(O)/unit-tests
+	$(O)/unit-tests --jobs 2
+
+integration-tests: all $(O)/monitor.iso
+	test/integration/run-all.sh $(O)
+
+test: unit-tests integration-tests
+
+format:
+	git ls-files '*.c' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(O)/fs $(O)/host $(O)/guests $(O)/iso $(O)/*.elf $(O)/*.a $(O)/*.iso $(O)/unit-tests \
+		$(O)/hvimage $(O)/test
+
+-include $(shell find $(O)/fs $(O)/host $(O)/guests -name '*.d' 2>/dev/null)

@@ -1,0 +1,154 @@
+/* The libhv public API: partitions, guest-physical maps and virtual processors, in TLFS root-call terms. */
+#ifndef HV_HV_H
+#define HV_HV_H
+
+/*
+ * A monitor calls libhv the way the Hyper-V root partition calls the hypervisor: the same
+ * vocabulary (HvCallCreatePartition, HvCallMapGpaPages, HvCallGetVpRegisters, ...) and the same
+ * HV_STATUS_* results. Every call returns HV_STATUS_SUCCESS or a TLFS status; none of them
+ * trusts what a guest put in memory or registers.
+ *
+ * Threading: this first cut is single-processor: call libhv from one thread only.
+ */
+
+#include <hv/abi/hv_registers.h>
+#include <hv/abi/hv_status.h>
+#include <hv/exit.h>
+#include <hv/host.h>
+#include <hv/types.h>
+
+struct hv_partition;
+struct hv_vp;
+
+enum hv_vendor {
+	HV_VENDOR_UNKNOWN = 0,
+	HV_VENDOR_INTEL,
+	HV_VENDOR_AMD,
+};
+
+/* What hv_detect() found; the backend fields are valid only when `usable` is true. */
+struct hv_capabilities {
+	enum hv_vendor vendor;
+	char vendor_string[13]; /* CPUID.0 */
+	char brand[49];         /* CPUID.0x80000002-4, may be empty */
+	uint32_t family, model, stepping;
+	bool usable;            /* a backend can run partitions on this processor */
+	const char *refusal;    /* when !usable: why, in words for the log */
+	const char *backend;    /* "svm" or "vmx" */
+	/* Features of the backend that libhv uses (each may be absent). */
+	bool nested_paging;     /* NPT / EPT: required */
+	bool nrip_save;         /* SVM: the processor reports the next RIP */
+	bool decode_assists;    /* SVM */
+	bool vmcb_clean_bits;   /* SVM */
+	bool flush_by_asid;     /* SVM: TLB_CONTROL 3/7 */
+	bool large_pages_1g;    /* 1 GiB SLAT pages */
+	bool nx;                /* EFER.NXE available on the host */
+	uint32_t asid_count;    /* SVM: number of ASIDs (ASID 0 is the host's) */
+	uint32_t svm_revision;
+	uint8_t guest_phys_bits; /* CPUID 0x80000008.EAX[7:0] */
+};
+
+/*
+ * Detect the processor's vendor and virtualization features without changing anything.
+ * Always fills *caps; returns HV_STATUS_PROCESSOR_FEATURE_NOT_SUPPORTED with caps->refusal set
+ * when no usable VMX/SVM with nested paging is present.
+ */
+hv_status_t hv_detect(struct hv_capabilities *caps);
+
+/*
+ * Detect, select the Intel or AMD backend, and turn virtualization on for this processor.
+ * `ops` must stay valid until the end. After failure, nothing else may be called.
+ */
+hv_status_t hv_init(const struct hv_host_ops *ops);
+
+/* The capabilities hv_init() settled on (NULL before a successful hv_init). */
+const struct hv_capabilities *hv_capabilities(void);
+
+/* "HV_STATUS_INVALID_PARAMETER" and so on, for logs. */
+const char *hv_status_name(hv_status_t status);
+
+/* ---- Partitions (HvCallCreatePartition / HvCallDeletePartition) ---- */
+
+struct hv_partition_config {
+	const char *name; /* for logs; copied (up to 31 characters) */
+	uint32_t max_vps; /* 1 in this first cut */
+};
+
+hv_status_t hv_partition_create(const struct hv_partition_config *config,
+				struct hv_partition **out);
+/* Deletes the partition, its VPs and its second-level tables; the RAM it mapped stays the caller's. */
+hv_status_t hv_partition_delete(struct hv_partition *partition);
+const char *hv_partition_name(const struct hv_partition *partition);
+uint64_t hv_partition_id(const struct hv_partition *partition);
+
+/* ---- Guest-physical memory (HvCallMapGpaPages / HvCallUnmapGpaPages) ---- */
+
+/* Map flags: the TLFS HV_MAP_GPA_* bits, and libhv's own above them. */
+#define HV_MAP_GPA_READABLE          0x00000001U
+#define HV_MAP_GPA_WRITABLE          0x00000002U
+#define HV_MAP_GPA_KERNEL_EXECUTABLE 0x00000004U
+#define HV_MAP_GPA_USER_EXECUTABLE   0x00000008U
+#define HV_MAP_GPA_EXECUTABLE        (HV_MAP_GPA_KERNEL_EXECUTABLE | HV_MAP_GPA_USER_EXECUTABLE)
+#define HV_MAP_GPA_RWX               (HV_MAP_GPA_READABLE | HV_MAP_GPA_WRITABLE | HV_MAP_GPA_EXECUTABLE)
+#define HV_MAP_GPA_NO_LARGE_PAGES    0x00010000U /* libhv: map with 4 KiB pages only */
+
+/*
+ * Map [gpa, gpa+size) to host-physical [hpa, hpa+size). gpa, hpa and size must be 4 KiB aligned
+ * (HV_STATUS_INVALID_ALIGNMENT), the range must fit the guest's physical address width and not
+ * wrap (HV_STATUS_INVALID_PARAMETER), and must not overlap an existing mapping
+ * (HV_STATUS_INVALID_PARAMETER: unmap first). libhv picks the largest page size that fits
+ * (2 MiB where gpa and hpa are both 2 MiB aligned). On HV_STATUS_INSUFFICIENT_MEMORY nothing
+ * of the range stays mapped.
+ */
+hv_status_t hv_gpa_map(struct hv_partition *partition, hv_gpa_t gpa, hv_hpa_t hpa, uint64_t size,
+		       uint32_t flags);
+/* Unmap [gpa, gpa+size); holes inside the range are not an error. */
+hv_status_t hv_gpa_unmap(struct hv_partition *partition, hv_gpa_t gpa, uint64_t size);
+/* Where gpa lives: HV_STATUS_NOT_FOUND when unmapped; *flags gets the HV_MAP_GPA_* rights. */
+hv_status_t hv_gpa_translate(struct hv_partition *partition, hv_gpa_t gpa, hv_hpa_t *hpa,
+			     uint32_t *flags);
+/* Bytes of host memory the partition's second-level tables use. */
+uint64_t hv_gpa_table_bytes(const struct hv_partition *partition);
+
+/* ---- Virtual processors (HvCallCreateVp, HvCallGet/SetVpRegisters) ---- */
+
+hv_status_t hv_vp_create(struct hv_partition *partition, uint32_t vp_index, struct hv_vp **out);
+
+/*
+ * Read or write `count` registers named by TLFS HV_REGISTER_NAME values. An unknown name gives
+ * HV_STATUS_INVALID_PARAMETER; a value the processor would refuse (a reserved EFER bit, a
+ * non-canonical RIP, ...) gives HV_STATUS_INVALID_REGISTER_VALUE. Registers before the failing
+ * one have been written.
+ */
+hv_status_t hv_vp_get_registers(struct hv_vp *vp, const uint32_t *names, uint32_t count,
+				union hv_register_value *values);
+hv_status_t hv_vp_set_registers(struct hv_vp *vp, const uint32_t *names, uint32_t count,
+				const union hv_register_value *values);
+
+/*
+ * Run the VP until an exit the monitor must handle; fills *exit. Exits libhv can finish itself
+ * (hypercalls, host interrupts, its own MSRs) are counted and never returned.
+ * HV_STATUS_INVALID_VP_STATE when the VP was stopped by an earlier HV_EXIT_INVALID_STATE.
+ */
+hv_status_t hv_vp_run(struct hv_vp *vp, struct hv_exit *exit);
+
+/*
+ * Finish the instruction that caused `exit` with the results the monitor put in it, and step
+ * past it: IN merges exit->io.value into RAX by size; RDMSR loads EDX:EAX from exit->msr.value;
+ * CPUID loads EAX..EDX from exit->cpuid; OUT, WRMSR and HLT just advance RIP.
+ * HV_STATUS_INVALID_PARAMETER for exits that are not instructions to finish.
+ */
+hv_status_t hv_vp_complete(struct hv_vp *vp, const struct hv_exit *exit);
+
+/* Queue an exception for delivery at the next entry (#GP, #UD, ... with or without error code). */
+hv_status_t hv_vp_inject_exception(struct hv_vp *vp, uint8_t vector, bool has_error_code,
+				   uint32_t error_code);
+
+struct hv_vp_stats {
+	uint64_t exits[HV_EXIT_REASON_COUNT]; /* by enum hv_exit_reason, including those libhv finished */
+	uint64_t entries;                     /* world switches into the guest */
+};
+const struct hv_vp_stats *hv_vp_stats(const struct hv_vp *vp);
+const char *hv_exit_reason_name(enum hv_exit_reason reason);
+
+#endif

@@ -1,0 +1,274 @@
+/* The VID worker of one child partition: creation from an image, the run loop and exit dispatch. */
+#include <string.h>
+
+#include "monitor/child.h"
+#include "monitor/console.h"
+#include "monitor/host_services.h"
+#include "monitor/lib/errno.h"
+#include "monitor/lib/format.h"
+#include "monitor/loader/elf64.h"
+#include "monitor/loader/elf64_start.h"
+#include "monitor/loader/guest_start.h"
+#include "monitor/timing.h"
+
+#define COM1_PORT 0x3f8U
+
+static void console_emit(void *opaque, const char *line, size_t len)
+{
+	(void)opaque;
+	console_write(line, len);
+	console_write("\n", 1);
+}
+
+void child_stop(struct child *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
+	va_end(ap);
+	c->state = CHILD_STOPPED;
+	kprintf("monitor: partition %s stopped: %s\n", c->name, c->reason);
+}
+
+static void reject(struct child *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void reject(struct child *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
+	va_end(ap);
+	c->state = CHILD_REJECTED;
+	kprintf("monitor: partition %s rejected: %s\n", c->name, c->reason);
+}
+
+static int copy_to_guest(void *ctx, uint64_t gpa, const void *src, size_t len)
+{
+	return guest_ram_write(ctx, gpa, src, len);
+}
+
+static int zero_guest(void *ctx, uint64_t gpa, size_t len)
+{
+	return guest_ram_zero(ctx, gpa, len);
+}
+
+/* RAM from GPA 0 to mem, less the PC hole: the legacy video and ROM area above 640 KiB. */
+static hv_status_t map_ram(struct child *c)
+{
+	const uint32_t rwx = HV_MAP_GPA_RWX;
+	hv_status_t st;
+
+	st = hv_gpa_map(c->partition, 0, c->ram.hpa, GUEST_RAM_HOLE_START, rwx);
+	if (st == HV_STATUS_SUCCESS && c->ram.size > GUEST_RAM_HOLE_END)
+		st = hv_gpa_map(c->partition, GUEST_RAM_HOLE_END, c->ram.hpa + GUEST_RAM_HOLE_END,
+				c->ram.size - GUEST_RAM_HOLE_END, rwx);
+	return st;
+}
+
+static int setup_devices(struct child *c)
+{
+	io_bus_init(&c->io);
+	if (line_sink_init(&c->console, c->name, console_emit, NULL))
+		return -EINVAL;
+	uart16550_init(&c->com1, line_sink_tx, &c->console);
+	debug_exit_init(&c->debug_exit);
+	if (io_bus_register(&c->io, COM1_PORT, UART16550_PORT_COUNT, &uart16550_io_ops, &c->com1) ||
+	    io_bus_register(&c->io, DEBUG_EXIT_PORT, DEBUG_EXIT_PORT_COUNT, &debug_exit_io_ops,
+			    &c->debug_exit))
+		return -EINVAL;
+	return 0;
+}
+
+static void free_resources(struct child *c)
+{
+	if (c->partition)
+		hv_partition_delete(c->partition);
+	c->partition = NULL;
+	c->vp = NULL;
+	if (c->ram.hpa)
+		page_alloc_free(&monitor_pages, c->ram.hpa, c->ram.size / HV_PAGE_SIZE);
+	c->ram.hpa = 0;
+	c->ram.hva = NULL;
+}
+
+int child_create(struct child *c, const struct module_args *args, const void *image,
+		 size_t image_size)
+{
+	struct hv_partition_config config = {.name = args->name, .max_vps = 1};
+	struct elf64_image elf;
+	char err[128];
+	hv_status_t st;
+
+	memset(c, 0, sizeof(*c));
+	memcpy(c->name, args->name, sizeof(c->name));
+	c->name[sizeof(c->name) - 1] = '\0';
+
+	if (elf64_inspect(image, image_size, &elf, err, sizeof(err))) {
+		reject(c, "not a loadable guest image: %s", err);
+		return -ENOEXEC;
+	}
+	if (setup_devices(c)) {
+		reject(c, "cannot set up its devices");
+		return -EINVAL;
+	}
+
+	/* One contiguous, 2 MiB aligned block, so that libhv can map most of it with large pages. */
+	c->ram.size = args->mem_size;
+	c->ram.hpa = page_alloc_pages(&monitor_pages, c->ram.size / HV_PAGE_SIZE, 512);
+	if (!c->ram.hpa) {
+		reject(c, "not enough host memory for mem=%llu MiB",
+		       (unsigned long long)(c->ram.size >> 20));
+		return -ENOMEM;
+	}
+	c->ram.hva = monitor_host_ops.hpa_to_hva(c->ram.hpa);
+
+	st = hv_partition_create(&config, &c->partition);
+	if (st == HV_STATUS_SUCCESS)
+		st = map_ram(c);
+	if (st == HV_STATUS_SUCCESS)
+		st = hv_vp_create(c->partition, 0, &c->vp);
+	if (st != HV_STATUS_SUCCESS) {
+		free_resources(c);
+		reject(c, "libhv refused to build it: %s", hv_status_name(st));
+		return -ENOMEM;
+	}
+	if (elf64_load(&elf, image, image_size, GUEST_START_LOAD_MIN, c->ram.size, copy_to_guest,
+		       zero_guest, &c->ram, err, sizeof(err))) {
+		free_resources(c);
+		reject(c, "image does not fit mem=%llu MiB: %s",
+		       (unsigned long long)(c->ram.size >> 20), err);
+		return -ENOEXEC;
+	}
+	if (elf64_start_prepare(&c->ram, c->vp, elf.entry, args->args, args->args_len)) {
+		free_resources(c);
+		reject(c, "cannot build its start state");
+		return -EINVAL;
+	}
+	c->state = CHILD_READY;
+	return 0;
+}
+
+/* An unclaimed port is answered like an empty bus and logged once per port. */
+static void note_unclaimed(struct child *c, const struct hv_exit *e)
+{
+	for (uint32_t i = 0; i < c->nlogged_ports; i++)
+		if (c->logged_ports[i] == e->io.port)
+			return;
+	if (c->nlogged_ports == CHILD_LOGGED_PORTS_MAX)
+		return;
+	c->logged_ports[c->nlogged_ports++] = e->io.port;
+	kprintf("monitor: partition %s: %s of %u byte(s) at unclaimed port %#x (RIP %#llx)%s\n",
+		c->name, e->io.is_write ? "write" : "read", e->io.size, e->io.port,
+		(unsigned long long)e->rip,
+		c->nlogged_ports == CHILD_LOGGED_PORTS_MAX ? "; further ports are not logged" : "");
+}
+
+static void handle_io(struct child *c, struct hv_exit *e)
+{
+	uint32_t status;
+
+	if (e->io.is_string) {
+		child_stop(c, "string port I/O (INS/OUTS) at port %#x, RIP %#llx: not emulated yet",
+			   e->io.port, (unsigned long long)e->rip);
+		return;
+	}
+	if (e->io.is_write) {
+		if (!io_bus_write(&c->io, e->io.port, e->io.size, e->io.value))
+			note_unclaimed(c, e);
+	} else if (!io_bus_read(&c->io, e->io.port, e->io.size, &e->io.value)) {
+		e->io.value = io_bus_unclaimed_value(e->io.size);
+		note_unclaimed(c, e);
+	}
+	if (debug_exit_requested(&c->debug_exit, &status)) {
+		c->exited = true;
+		c->exit_status = status;
+		c->state = CHILD_STOPPED;
+		return;
+	}
+	if (hv_vp_complete(c->vp, e) != HV_STATUS_SUCCESS)
+		child_stop(c, "port I/O at RIP %#llx could not be completed",
+			   (unsigned long long)e->rip);
+}
+
+static const char *access_name(uint8_t access)
+{
+	return access == HV_ACCESS_EXECUTE ? "execute" : access == HV_ACCESS_WRITE ? "write" : "read";
+}
+
+static void handle_msr(struct child *c, struct hv_exit *e)
+{
+	/* No model-specific register of the platform is emulated yet: #GP, as for a missing MSR. */
+	kprintf("monitor: partition %s: %s of MSR %#x at RIP %#llx: not emulated, #GP injected\n",
+		c->name, e->reason == HV_EXIT_MSR_READ ? "RDMSR" : "WRMSR", e->msr.index,
+		(unsigned long long)e->rip);
+	hv_vp_inject_exception(c->vp, 13, true, 0);
+}
+
+static void handle_exit(struct child *c, struct hv_exit *e)
+{
+	switch (e->reason) {
+	case HV_EXIT_IO:
+		handle_io(c, e);
+		break;
+	case HV_EXIT_CPUID:
+		hv_vp_complete(c->vp, e);
+		break;
+	case HV_EXIT_MSR_READ:
+	case HV_EXIT_MSR_WRITE:
+		handle_msr(c, e);
+		break;
+	case HV_EXIT_MEMORY_ACCESS:
+		child_stop(c, "%s access to GPA %#llx %s at RIP %#llx%s", access_name(e->memory.access),
+			   (unsigned long long)e->memory.gpa,
+			   e->memory.mapped ? "(not permitted there)" : "(no RAM or device there)",
+			   (unsigned long long)e->rip,
+			   e->memory.during_guest_walk ? ", during its page-table walk" : "");
+		break;
+	case HV_EXIT_HLT:
+		child_stop(c, "HLT at RIP %#llx with nothing to wake it (no interrupt sources yet)",
+			   (unsigned long long)e->rip);
+		break;
+	case HV_EXIT_SHUTDOWN:
+		child_stop(c, "triple fault (shutdown) at RIP %#llx", (unsigned long long)e->rip);
+		break;
+	case HV_EXIT_INVALID_STATE:
+		child_stop(c, "the processor refused to enter it (error %#x): %s", e->invalid.error,
+			   e->invalid.detail ? e->invalid.detail : "no detail");
+		break;
+	default:
+		child_stop(c, "unhandled exit %s (code %#llx, info %#llx/%#llx) at RIP %#llx",
+			   hv_exit_reason_name(e->reason), (unsigned long long)e->vendor_code,
+			   (unsigned long long)e->unsupported.info1,
+			   (unsigned long long)e->unsupported.info2, (unsigned long long)e->rip);
+		break;
+	}
+}
+
+void child_run(struct child *c)
+{
+	uint64_t start = timing_cycles();
+	struct hv_exit exit;
+
+	kprintf("monitor: starting partition %s (%llu MiB)\n", c->name,
+		(unsigned long long)(c->ram.size >> 20));
+	while (c->state == CHILD_READY) {
+		hv_status_t st = hv_vp_run(c->vp, &exit);
+
+		if (st != HV_STATUS_SUCCESS) {
+			child_stop(c, "hv_vp_run failed: %s", hv_status_name(st));
+			break;
+		}
+		handle_exit(c, &exit);
+	}
+	c->tsc_cycles = timing_cycles() - start;
+	line_sink_flush(&c->console);
+	c->stats = *hv_vp_stats(c->vp);
+	if (c->exited)
+		kprintf("monitor: partition %s exited with status %u\n", c->name, c->exit_status);
+}
+
+void child_destroy(struct child *c)
+{
+	free_resources(c);
+}

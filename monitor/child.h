@@ -1,0 +1,68 @@
+/* A child partition as the monitor runs it (the VID's worker): RAM, devices, lifecycle, exits. */
+#ifndef MONITOR_CHILD_H
+#define MONITOR_CHILD_H
+
+#include <hv/hv.h>
+
+#include "devices/debug_exit.h"
+#include "devices/io_bus.h"
+#include "devices/line_sink.h"
+#include "devices/uart16550.h"
+#include "monitor/guest_ram.h"
+#include "monitor/module_args.h"
+
+#define CHILD_REASON_MAX       160U
+#define CHILD_LOGGED_PORTS_MAX 16U
+
+enum child_state {
+	CHILD_EMPTY = 0,
+	CHILD_READY,   /* created and loaded: can run */
+	CHILD_STOPPED, /* ended: by its own exit, or stopped by the monitor */
+	CHILD_REJECTED /* never started: the image or its arguments were refused */
+};
+
+struct child {
+	enum child_state state;
+	char name[MODULE_NAME_MAX + 1];
+	struct guest_ram ram;
+	struct hv_partition *partition;
+	struct hv_vp *vp;
+
+	/* The platform (pc-lite): so far COM1 and the debug-exit port. */
+	struct io_bus io;
+	struct uart16550 com1;
+	struct debug_exit debug_exit;
+	struct line_sink console;
+
+	/* How it ended. */
+	bool exited;          /* through the debug-exit port: exit_status is valid */
+	uint32_t exit_status; /* (V << 1) | 1 */
+	char reason[CHILD_REASON_MAX]; /* why the monitor stopped it (when !exited) */
+
+	/* What the summary reports. */
+	struct hv_vp_stats stats;
+	uint64_t tsc_cycles; /* host TSC cycles from first entry to stop */
+
+	/* Unclaimed ports are logged once each (then silently answered). */
+	uint16_t logged_ports[CHILD_LOGGED_PORTS_MAX];
+	uint32_t nlogged_ports;
+};
+
+/*
+ * Create a partition from a guest image: allocate `args->mem_size` of RAM, map it, load the ELF64
+ * image, build its start state and its devices. On failure the child is CHILD_REJECTED with
+ * `reason` saying why; nothing of it stays allocated.
+ */
+int child_create(struct child *c, const struct module_args *args, const void *image,
+		 size_t image_size);
+
+/* Run the child until it stops (its own exit, a fault it cannot survive, or a hostile act). */
+void child_run(struct child *c);
+
+/* Free the partition and its RAM (the summary fields stay). */
+void child_destroy(struct child *c);
+
+/* Mark the child stopped with a reason (printf-like), logged on the console with its name. */
+void child_stop(struct child *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

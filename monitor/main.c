@@ -1,0 +1,146 @@
+/* The example monitor: boots, detects the processor, and runs each multiboot2 module as a child. */
+#include <string.h>
+
+#include <hv/hv.h>
+
+#include "monitor/arch/boot.h"
+#include "monitor/child.h"
+#include "monitor/console.h"
+#include "monitor/host_services.h"
+#include "monitor/lib/format.h"
+#include "monitor/module_args.h"
+#include "monitor/multiboot2.h"
+#include "monitor/power.h"
+#include "monitor/summary.h"
+
+/* The boot page tables map the low 4 GiB 1:1 (entry.S): the allocator stays below. */
+#define MAPPED_LIMIT (4ULL << 30)
+#define INFO_MAX     (1U << 20)
+
+static struct mb2_boot_info boot;
+static struct child children[MB2_MAX_MODULES];
+static struct child_expectation expectations[MB2_MAX_MODULES];
+
+static void *identity(uint64_t hpa)
+{
+	return (void *)(uintptr_t)hpa;
+}
+
+static void parse_boot_info(uint32_t magic, uint64_t info_phys)
+{
+	uint32_t total_size;
+
+	if (magic != MB2_BOOTLOADER_MAGIC)
+		monitor_panic("not started by a multiboot2 loader (EAX %#x)", magic);
+	memcpy(&total_size, identity(info_phys), sizeof(total_size));
+	if (total_size < 16 || total_size > INFO_MAX)
+		monitor_panic("multiboot2 information block of %u bytes: not believable", total_size);
+	if (mb2_parse(identity(info_phys), total_size, &boot))
+		monitor_panic("multiboot2 information block: %s", boot.error);
+}
+
+/* Everything the page allocator must never hand out: low memory, us, the modules, the info block. */
+static void init_memory(uint64_t info_phys)
+{
+	struct page_range reserved[3 + MB2_MAX_MODULES];
+	size_t n = 0;
+
+	reserved[n++] = (struct page_range){0, 1ULL << 20};
+	reserved[n++] = (struct page_range){(uintptr_t)__monitor_start, (uintptr_t)__monitor_end};
+	reserved[n++] = (struct page_range){info_phys, info_phys + boot.total_size};
+	for (size_t i = 0; i < boot.nmodules; i++)
+		reserved[n++] = (struct page_range){boot.modules[i].start, boot.modules[i].end};
+
+	monitor_pages.phys_to_virt = identity;
+	monitor_pages.max_addr = MAPPED_LIMIT;
+	if (page_alloc_init(&monitor_pages, boot.regions, boot.nregions, reserved, n))
+		monitor_panic("no usable memory in the multiboot2 memory map");
+	kprintf("monitor: %zu MiB free for partitions and libhv\n",
+		page_alloc_free_count(&monitor_pages) >> 8);
+}
+
+static void print_capabilities(const struct hv_capabilities *c)
+{
+	kprintf("monitor: cpu: %s family %#x model %#x stepping %u%s%s\n", c->vendor_string,
+		c->family, c->model, c->stepping, c->brand[0] ? " - " : "", c->brand);
+	if (c->vendor == HV_VENDOR_AMD && c->backend)
+		kprintf("monitor: backend svm (AMD SVM revision %u): NPT %s, NRIP save %s, "
+			"decode assists %s, VMCB clean bits %s, flush by ASID %s, %u ASIDs, "
+			"1 GiB pages %s\n",
+			c->svm_revision, c->nested_paging ? "yes" : "no", c->nrip_save ? "yes" : "no",
+			c->decode_assists ? "yes" : "no", c->vmcb_clean_bits ? "yes" : "no",
+			c->flush_by_asid ? "yes" : "no", c->asid_count,
+			c->large_pages_1g ? "yes" : "no");
+}
+
+static void init_hypervisor(void)
+{
+	struct hv_capabilities caps;
+	hv_status_t st;
+
+	hv_detect(&caps);
+	print_capabilities(&caps);
+	if (!caps.usable) {
+		kprintf("monitor: cannot run partitions on this processor: %s\n", caps.refusal);
+		machine_exit(MACHINE_EXIT_FAILURE);
+	}
+	st = hv_init(&monitor_host_ops);
+	if (st != HV_STATUS_SUCCESS) {
+		kprintf("monitor: hv_init failed: %s\n", hv_status_name(st));
+		machine_exit(MACHINE_EXIT_FAILURE);
+	}
+	kprintf("monitor: hypervisor on (%s)\n", caps.backend);
+}
+
+/* Parse one module's command line; false (and a rejected child) when it is malformed. */
+static bool module_to_child(size_t i, struct module_args *args)
+{
+	const struct mb2_module *m = &boot.modules[i];
+	char err[160];
+
+	expectations[i] = (struct child_expectation){.exit_status = 1};
+	if (module_args_parse(m->cmdline, m->cmdline_len, args, err, sizeof(err))) {
+		struct child *c = &children[i];
+
+		c->state = CHILD_REJECTED;
+		fmt_snprintf(c->name, sizeof(c->name), "module%zu", i);
+		fmt_snprintf(c->reason, sizeof(c->reason), "bad module line: %s", err);
+		kprintf("monitor: module %zu (\"%s\") rejected: %s\n", i, m->cmdline, err);
+		return false;
+	}
+	expectations[i].expect_stop = args->expect_stop;
+	if (args->has_expect && !args->expect_stop)
+		expectations[i].exit_status = args->expect_status;
+	return true;
+}
+
+void monitor_main(uint32_t mb2_magic, uint64_t mb2_info_phys)
+{
+	size_t n;
+	bool ok;
+
+	kprintf("\nlibhv monitor: a hypervisor library and the monitor built from it\n");
+	parse_boot_info(mb2_magic, mb2_info_phys);
+	init_memory(mb2_info_phys);
+	init_hypervisor();
+
+	n = boot.nmodules;
+	if (n == 0) {
+		kprintf("monitor: no modules: nothing to run (add module2 lines to grub.cfg)\n");
+		machine_exit(MACHINE_EXIT_FAILURE);
+	}
+	kprintf("monitor: %zu module(s)\n", n);
+	for (size_t i = 0; i < n; i++) {
+		const struct mb2_module *m = &boot.modules[i];
+		struct module_args args;
+
+		if (!module_to_child(i, &args))
+			continue;
+		if (child_create(&children[i], &args, identity(m->start), m->end - m->start))
+			continue;
+		child_run(&children[i]);
+		child_destroy(&children[i]);
+	}
+	ok = summary_print(children, expectations, n);
+	machine_exit(ok ? MACHINE_EXIT_SUCCESS : MACHINE_EXIT_FAILURE);
+}

@@ -1,0 +1,120 @@
+/* Host pages for libhv in host tests: malloc'd, aligned, behind fake host-physical addresses. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fake_hv.h"
+
+/*
+ * Fake HPAs start at 4 GiB so that a test can never confuse one with a real pointer; each
+ * allocation gets an aligned run of fake addresses and its own aligned_alloc'd memory.
+ */
+#define FAKE_HPA_BASE  0x100000000ULL
+#define MAX_BLOCKS     4096
+
+struct block {
+	hv_hpa_t hpa;
+	size_t count;
+	void *mem;
+};
+
+static struct block blocks[MAX_BLOCKS];
+static size_t nblocks;
+static hv_hpa_t next_hpa = FAKE_HPA_BASE;
+static size_t pages_in_use;
+static long fail_after = -1;
+static char last_log[512];
+
+static hv_hpa_t fake_alloc_pages(size_t count, size_t align)
+{
+	uint64_t align_bytes = (uint64_t)(align ? align : 1) * HV_PAGE_SIZE;
+	struct block *b = NULL;
+
+	if (fail_after == 0)
+		return 0;
+	if (fail_after > 0)
+		fail_after--;
+	for (size_t i = 0; i < nblocks; i++)
+		if (!blocks[i].mem) {
+			b = &blocks[i];
+			break;
+		}
+	if (!b) {
+		if (nblocks == MAX_BLOCKS)
+			return 0;
+		b = &blocks[nblocks++];
+	}
+	next_hpa = (next_hpa + align_bytes - 1) & ~(align_bytes - 1);
+	b->hpa = next_hpa;
+	b->count = count;
+	b->mem = aligned_alloc(HV_PAGE_SIZE, count * HV_PAGE_SIZE);
+	if (!b->mem)
+		return 0;
+	memset(b->mem, 0, count * HV_PAGE_SIZE);
+	next_hpa += count * HV_PAGE_SIZE;
+	pages_in_use += count;
+	return b->hpa;
+}
+
+static void fake_free_pages(hv_hpa_t hpa, size_t count)
+{
+	for (size_t i = 0; i < nblocks; i++)
+		if (blocks[i].mem && blocks[i].hpa == hpa) {
+			if (blocks[i].count != count)
+				abort(); /* libhv freed with the wrong size: a bug the tests must see */
+			free(blocks[i].mem);
+			blocks[i].mem = NULL;
+			pages_in_use -= count;
+			return;
+		}
+	abort(); /* freeing what was never allocated */
+}
+
+static void *fake_hpa_to_hva(hv_hpa_t hpa)
+{
+	for (size_t i = 0; i < nblocks; i++)
+		if (blocks[i].mem && hpa >= blocks[i].hpa &&
+		    hpa < blocks[i].hpa + blocks[i].count * HV_PAGE_SIZE)
+			return (char *)blocks[i].mem + (hpa - blocks[i].hpa);
+	abort(); /* libhv touched host memory it does not own */
+}
+
+static void fake_vlog(const char *fmt, va_list ap)
+{
+	vsnprintf(last_log, sizeof(last_log), fmt, ap);
+}
+
+const struct hv_host_ops fake_host_ops = {
+	.alloc_pages = fake_alloc_pages,
+	.free_pages = fake_free_pages,
+	.hpa_to_hva = fake_hpa_to_hva,
+	.vlog = fake_vlog,
+	.rdmsr_safe = NULL,
+};
+
+size_t fake_host_pages_in_use(void)
+{
+	return pages_in_use;
+}
+
+void fake_host_fail_after(long n)
+{
+	fail_after = n;
+}
+
+void fake_host_reset(void)
+{
+	for (size_t i = 0; i < nblocks; i++)
+		free(blocks[i].mem);
+	memset(blocks, 0, sizeof(blocks));
+	nblocks = 0;
+	pages_in_use = 0;
+	fail_after = -1;
+	next_hpa = FAKE_HPA_BASE;
+	last_log[0] = '\0';
+}
+
+const char *fake_host_last_log(void)
+{
+	return last_log;
+}
