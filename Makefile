@@ -64,7 +64,8 @@ GUESTS := $(notdir $(patsubst %/,%,$(filter-out examples/guests/lib/,$(wildcard 
 GUEST_LIB_SRC := $(sort $(wildcard examples/guests/lib/*.c examples/guests/lib/*.S))
 GUEST_ELFS := $(patsubst %,$(O)/guests/%.elf,$(GUESTS))
 
-.PHONY: all deps monitor guests tools iso run test unit-tests integration-tests clean format
+.PHONY: all deps monitor guests tools iso run test unit-tests integration-tests fuzz fuzz-smoke \
+	clean format
 all: $(O)/monitor.elf $(O)/libhv.a $(GUEST_ELFS) $(O)/hvimage
 
 # ---------------------------------------------------------------------------------------------
@@ -168,13 +169,39 @@ unit-tests: $(O)/unit-tests
 integration-tests: all $(O)/monitor.iso
 	test/integration/run-all.sh $(O)
 
-test: unit-tests integration-tests
+# Fuzz targets (clang libFuzzer) from the same portable sources; `make test` replays each seed
+# corpus plus a short burst of mutations, so the targets always build and the seeds stay clean.
+FUZZ_CC := clang-14
+FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	$(INCLUDES)
+FUZZ_TARGETS := multiboot2 elf64 devices svm_exit
+fuzz_sources_multiboot2 := monitor/multiboot2.c
+fuzz_sources_elf64 := monitor/loader/elf64.c monitor/lib/errmsg.c
+fuzz_sources_devices := devices/io_bus.c devices/uart16550.c devices/debug_exit.c devices/line_sink.c
+fuzz_sources_svm_exit := libhv/svm/svm_exit.c libhv/svm/svm_check.c
+
+$(O)/fuzz/%: test/fuzz/fuzz_%.c $$(fuzz_sources_$$*) | deps
+	@mkdir -p $(@D)
+	@echo "  FUZZCC  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^
+
+fuzz: $(patsubst %,$(O)/fuzz/%,$(FUZZ_TARGETS))
+
+fuzz-smoke: fuzz
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(O)/fuzz/$$t.out; \
+		$(O)/fuzz/$$t -runs=20000 -max_len=65536 $(O)/fuzz/$$t.out test/fuzz/corpus/$$t \
+			>$(O)/fuzz/$$t.log 2>&1 || { tail -n 30 $(O)/fuzz/$$t.log; exit 1; }; \
+		echo "fuzz $$t: $$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' $(O)/fuzz/$$t.log)"; \
+	done
+
+test: unit-tests fuzz-smoke integration-tests
 
 format:
 	git ls-files '*.c' '*.h' | xargs clang-format -i
 
 clean:
 	rm -rf $(O)/fs $(O)/host $(O)/guests $(O)/iso $(O)/*.elf $(O)/*.a $(O)/*.iso $(O)/unit-tests \
-		$(O)/hvimage $(O)/test
+		$(O)/hvimage $(O)/test $(O)/fuzz
 
 -include $(shell find $(O)/fs $(O)/host $(O)/guests -name '*.d' 2>/dev/null)

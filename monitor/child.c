@@ -62,7 +62,7 @@ static hv_status_t map_ram(struct child *c)
 	st = hv_gpa_map(c->partition, 0, c->ram.hpa, GUEST_RAM_HOLE_START, rwx);
 	if (st == HV_STATUS_SUCCESS && c->ram.size > GUEST_RAM_HOLE_END)
 		st = hv_gpa_map(c->partition, GUEST_RAM_HOLE_END, c->ram.hpa + GUEST_RAM_HOLE_END,
-				c->ram.size - GUEST_RAM_HOLE_END, rwx);
+		                c->ram.size - GUEST_RAM_HOLE_END, rwx);
 	return st;
 }
 
@@ -75,7 +75,7 @@ static int setup_devices(struct child *c)
 	debug_exit_init(&c->debug_exit);
 	if (io_bus_register(&c->io, COM1_PORT, UART16550_PORT_COUNT, &uart16550_io_ops, &c->com1) ||
 	    io_bus_register(&c->io, DEBUG_EXIT_PORT, DEBUG_EXIT_PORT_COUNT, &debug_exit_io_ops,
-			    &c->debug_exit))
+	                    &c->debug_exit))
 		return -EINVAL;
 	return 0;
 }
@@ -93,7 +93,7 @@ static void free_resources(struct child *c)
 }
 
 int child_create(struct child *c, const struct module_args *args, const void *image,
-		 size_t image_size)
+                 size_t image_size)
 {
 	struct hv_partition_config config = {.name = args->name, .max_vps = 1};
 	struct elf64_image elf;
@@ -134,7 +134,7 @@ int child_create(struct child *c, const struct module_args *args, const void *im
 		return -ENOMEM;
 	}
 	if (elf64_load(&elf, image, image_size, GUEST_START_LOAD_MIN, c->ram.size, copy_to_guest,
-		       zero_guest, &c->ram, err, sizeof(err))) {
+	               zero_guest, &c->ram, err, sizeof(err))) {
 		free_resources(c);
 		reject(c, "image does not fit mem=%llu MiB: %s",
 		       (unsigned long long)(c->ram.size >> 20), err);
@@ -159,9 +159,9 @@ static void note_unclaimed(struct child *c, const struct hv_exit *e)
 		return;
 	c->logged_ports[c->nlogged_ports++] = e->io.port;
 	kprintf("monitor: partition %s: %s of %u byte(s) at unclaimed port %#x (RIP %#llx)%s\n",
-		c->name, e->io.is_write ? "write" : "read", e->io.size, e->io.port,
-		(unsigned long long)e->rip,
-		c->nlogged_ports == CHILD_LOGGED_PORTS_MAX ? "; further ports are not logged" : "");
+	        c->name, e->io.is_write ? "write" : "read", e->io.size, e->io.port,
+	        (unsigned long long)e->rip,
+	        c->nlogged_ports == CHILD_LOGGED_PORTS_MAX ? "; further ports are not logged" : "");
 }
 
 static void handle_io(struct child *c, struct hv_exit *e)
@@ -170,7 +170,7 @@ static void handle_io(struct child *c, struct hv_exit *e)
 
 	if (e->io.is_string) {
 		child_stop(c, "string port I/O (INS/OUTS) at port %#x, RIP %#llx: not emulated yet",
-			   e->io.port, (unsigned long long)e->rip);
+		           e->io.port, (unsigned long long)e->rip);
 		return;
 	}
 	if (e->io.is_write) {
@@ -188,59 +188,55 @@ static void handle_io(struct child *c, struct hv_exit *e)
 	}
 	if (hv_vp_complete(c->vp, e) != HV_STATUS_SUCCESS)
 		child_stop(c, "port I/O at RIP %#llx could not be completed",
-			   (unsigned long long)e->rip);
+		           (unsigned long long)e->rip);
 }
 
 static const char *access_name(uint8_t access)
 {
-	return access == HV_ACCESS_EXECUTE ? "execute" : access == HV_ACCESS_WRITE ? "write" : "read";
+	return access == HV_ACCESS_EXECUTE ? "execute"
+	       : access == HV_ACCESS_WRITE ? "write"
+	                                   : "read";
 }
 
 static void handle_msr(struct child *c, struct hv_exit *e)
 {
 	/* No model-specific register of the platform is emulated yet: #GP, as for a missing MSR. */
 	kprintf("monitor: partition %s: %s of MSR %#x at RIP %#llx: not emulated, #GP injected\n",
-		c->name, e->reason == HV_EXIT_MSR_READ ? "RDMSR" : "WRMSR", e->msr.index,
-		(unsigned long long)e->rip);
+	        c->name, e->reason == HV_EXIT_MSR_READ ? "RDMSR" : "WRMSR", e->msr.index,
+	        (unsigned long long)e->rip);
 	hv_vp_inject_exception(c->vp, 13, true, 0);
 }
 
 static void handle_exit(struct child *c, struct hv_exit *e)
 {
 	switch (e->reason) {
-	case HV_EXIT_IO:
-		handle_io(c, e);
-		break;
-	case HV_EXIT_CPUID:
-		hv_vp_complete(c->vp, e);
-		break;
+	case HV_EXIT_IO: handle_io(c, e); break;
+	case HV_EXIT_CPUID: hv_vp_complete(c->vp, e); break;
 	case HV_EXIT_MSR_READ:
-	case HV_EXIT_MSR_WRITE:
-		handle_msr(c, e);
-		break;
+	case HV_EXIT_MSR_WRITE: handle_msr(c, e); break;
 	case HV_EXIT_MEMORY_ACCESS:
-		child_stop(c, "%s access to GPA %#llx %s at RIP %#llx%s", access_name(e->memory.access),
-			   (unsigned long long)e->memory.gpa,
-			   e->memory.mapped ? "(not permitted there)" : "(no RAM or device there)",
-			   (unsigned long long)e->rip,
-			   e->memory.during_guest_walk ? ", during its page-table walk" : "");
+		child_stop(c, "%s access to GPA %#llx %s at RIP %#llx%s",
+		           access_name(e->memory.access), (unsigned long long)e->memory.gpa,
+		           e->memory.mapped ? "(not permitted there)" : "(no RAM or device there)",
+		           (unsigned long long)e->rip,
+		           e->memory.during_guest_walk ? ", during its page-table walk" : "");
 		break;
 	case HV_EXIT_HLT:
 		child_stop(c, "HLT at RIP %#llx with nothing to wake it (no interrupt sources yet)",
-			   (unsigned long long)e->rip);
+		           (unsigned long long)e->rip);
 		break;
 	case HV_EXIT_SHUTDOWN:
 		child_stop(c, "triple fault (shutdown) at RIP %#llx", (unsigned long long)e->rip);
 		break;
 	case HV_EXIT_INVALID_STATE:
 		child_stop(c, "the processor refused to enter it (error %#x): %s", e->invalid.error,
-			   e->invalid.detail ? e->invalid.detail : "no detail");
+		           e->invalid.detail ? e->invalid.detail : "no detail");
 		break;
 	default:
 		child_stop(c, "unhandled exit %s (code %#llx, info %#llx/%#llx) at RIP %#llx",
-			   hv_exit_reason_name(e->reason), (unsigned long long)e->vendor_code,
-			   (unsigned long long)e->unsupported.info1,
-			   (unsigned long long)e->unsupported.info2, (unsigned long long)e->rip);
+		           hv_exit_reason_name(e->reason), (unsigned long long)e->vendor_code,
+		           (unsigned long long)e->unsupported.info1,
+		           (unsigned long long)e->unsupported.info2, (unsigned long long)e->rip);
 		break;
 	}
 }
@@ -251,7 +247,7 @@ void child_run(struct child *c)
 	struct hv_exit exit;
 
 	kprintf("monitor: starting partition %s (%llu MiB)\n", c->name,
-		(unsigned long long)(c->ram.size >> 20));
+	        (unsigned long long)(c->ram.size >> 20));
 	while (c->state == CHILD_READY) {
 		hv_status_t st = hv_vp_run(c->vp, &exit);
 

@@ -35,8 +35,8 @@ struct child {
 	struct line_sink console;
 
 	/* How it ended. */
-	bool exited;          /* through the debug-exit port: exit_status is valid */
-	uint32_t exit_status; /* (V << 1) | 1 */
+	bool exited;                   /* through the debug-exit port: exit_status is valid */
+	uint32_t exit_status;          /* (V << 1) | 1 */
 	char reason[CHILD_REASON_MAX]; /* why the monitor stopped it (when !exited) */
 
 	/* What the summary reports. */
@@ -54,7 +54,7 @@ struct child {
  * `reason` saying why; nothing of it stays allocated.
  */
 int child_create(struct child *c, const struct module_args *args, const void *image,
-		 size_t image_size);
+                 size_t image_size);
 
 /* Run the child until it stops (its own exit, a fault it cannot survive, or a hostile act). */
 void child_run(struct child *c);

@@ -15,7 +15,7 @@ static void host_free_pages(hv_hpa_t hpa, size_t count)
 {
 	if (page_alloc_free(&monitor_pages, hpa, count))
 		monitor_panic("libhv freed pages it does not own: %#llx (+%zu)",
-			      (unsigned long long)hpa, count);
+		              (unsigned long long)hpa, count);
 }
 
 /* The monitor maps all RAM 1:1 (monitor/arch/entry.S): an HPA is its own address. */
@@ -32,9 +32,9 @@ static void host_vlog(const char *fmt, va_list ap)
 }
 
 const struct hv_host_ops monitor_host_ops = {
-	.alloc_pages = host_alloc_pages,
-	.free_pages = host_free_pages,
-	.hpa_to_hva = host_hpa_to_hva,
-	.vlog = host_vlog,
-	.rdmsr_safe = rdmsr_safe,
+    .alloc_pages = host_alloc_pages,
+    .free_pages = host_free_pages,
+    .hpa_to_hva = host_hpa_to_hva,
+    .vlog = host_vlog,
+    .rdmsr_safe = rdmsr_safe,
 };

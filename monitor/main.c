@@ -34,7 +34,8 @@ static void parse_boot_info(uint32_t magic, uint64_t info_phys)
 		monitor_panic("not started by a multiboot2 loader (EAX %#x)", magic);
 	memcpy(&total_size, identity(info_phys), sizeof(total_size));
 	if (total_size < 16 || total_size > INFO_MAX)
-		monitor_panic("multiboot2 information block of %u bytes: not believable", total_size);
+		monitor_panic("multiboot2 information block of %u bytes: not believable",
+		              total_size);
 	if (mb2_parse(identity(info_phys), total_size, &boot))
 		monitor_panic("multiboot2 information block: %s", boot.error);
 }
@@ -56,21 +57,21 @@ static void init_memory(uint64_t info_phys)
 	if (page_alloc_init(&monitor_pages, boot.regions, boot.nregions, reserved, n))
 		monitor_panic("no usable memory in the multiboot2 memory map");
 	kprintf("monitor: %zu MiB free for partitions and libhv\n",
-		page_alloc_free_count(&monitor_pages) >> 8);
+	        page_alloc_free_count(&monitor_pages) >> 8);
 }
 
 static void print_capabilities(const struct hv_capabilities *c)
 {
 	kprintf("monitor: cpu: %s family %#x model %#x stepping %u%s%s\n", c->vendor_string,
-		c->family, c->model, c->stepping, c->brand[0] ? " - " : "", c->brand);
-	if (c->vendor == HV_VENDOR_AMD && c->backend)
+	        c->family, c->model, c->stepping, c->brand[0] ? " - " : "", c->brand);
+	if (c->vendor == HV_VENDOR_AMD && c->asid_count) /* SVM is there */
 		kprintf("monitor: backend svm (AMD SVM revision %u): NPT %s, NRIP save %s, "
-			"decode assists %s, VMCB clean bits %s, flush by ASID %s, %u ASIDs, "
-			"1 GiB pages %s\n",
-			c->svm_revision, c->nested_paging ? "yes" : "no", c->nrip_save ? "yes" : "no",
-			c->decode_assists ? "yes" : "no", c->vmcb_clean_bits ? "yes" : "no",
-			c->flush_by_asid ? "yes" : "no", c->asid_count,
-			c->large_pages_1g ? "yes" : "no");
+		        "decode assists %s, VMCB clean bits %s, flush by ASID %s, %u ASIDs, "
+		        "1 GiB pages %s\n",
+		        c->svm_revision, c->nested_paging ? "yes" : "no",
+		        c->nrip_save ? "yes" : "no", c->decode_assists ? "yes" : "no",
+		        c->vmcb_clean_bits ? "yes" : "no", c->flush_by_asid ? "yes" : "no",
+		        c->asid_count, c->large_pages_1g ? "yes" : "no");
 }
 
 static void init_hypervisor(void)

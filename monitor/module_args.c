@@ -130,7 +130,8 @@ static int take_expect(const char *v, size_t vlen, struct module_args *out, char
 		n = n * 10 + (uint64_t)(v[i] - '0');
 	}
 	if (n > 0xffffffffULL || !(n & 1)) {
-		errmsg_set(err, errlen, "expect=%.*s: an exit status is odd ((V << 1) | 1), 32 bits",
+		errmsg_set(err, errlen,
+		           "expect=%.*s: an exit status is odd ((V << 1) | 1), 32 bits",
 		           quote_len(vlen), v);
 		return -EINVAL;
 	}
@@ -161,10 +162,10 @@ static int take_pair(struct module_args *out, const char *w, size_t wlen, char *
 		           quote_len(klen), w);
 		return -EINVAL;
 	}
-	seen = key == KEY_NAME    ? out->name[0] != '\0'
-	       : key == KEY_MEM   ? out->mem_given
-	       : key == KEY_FOR   ? out->has_for
-	                          : out->has_expect;
+	seen = key == KEY_NAME  ? out->name[0] != '\0'
+	       : key == KEY_MEM ? out->mem_given
+	       : key == KEY_FOR ? out->has_for
+	                        : out->has_expect;
 	if (seen) {
 		errmsg_set(err, errlen, "%s= given twice", key_names[key]);
 		return -EINVAL;
@@ -178,9 +179,7 @@ static int take_pair(struct module_args *out, const char *w, size_t wlen, char *
 	case KEY_FOR:
 		out->has_for = true;
 		return take_name("for", v, vlen, out->for_name, err, errlen);
-	case KEY_EXPECT:
-		out->has_expect = true;
-		return take_expect(v, vlen, out, err, errlen);
+	case KEY_EXPECT: out->has_expect = true; return take_expect(v, vlen, out, err, errlen);
 	default:
 		out->mem_given = true;
 		return module_args_parse_size(v, vlen, "mem", &out->mem_size, err, errlen);

@@ -19,16 +19,15 @@ static void print_exits(const struct child *c)
 	for (unsigned r = 0; r < HV_EXIT_REASON_COUNT; r++)
 		total += c->stats.exits[r];
 	kprintf("monitor:     %llu entries, %llu exits:", (unsigned long long)c->stats.entries,
-		(unsigned long long)total);
+	        (unsigned long long)total);
 	for (unsigned r = 0; r < HV_EXIT_REASON_COUNT; r++)
 		if (c->stats.exits[r])
 			kprintf(" %s=%llu", hv_exit_reason_name((enum hv_exit_reason)r),
-				(unsigned long long)c->stats.exits[r]);
+			        (unsigned long long)c->stats.exits[r]);
 	kprintf("; %llu host TSC cycles\n", (unsigned long long)c->tsc_cycles);
 }
 
-bool summary_print(const struct child *children, const struct child_expectation *expect,
-		   size_t n)
+bool summary_print(const struct child *children, const struct child_expectation *expect, size_t n)
 {
 	bool all_ok = true;
 
@@ -40,17 +39,17 @@ bool summary_print(const struct child *children, const struct child_expectation 
 		all_ok = all_ok && ok;
 		if (c->state == CHILD_REJECTED)
 			kprintf("monitor:   %s: rejected: %s [%s]\n", c->name, c->reason,
-				ok ? "expected" : "UNEXPECTED");
+			        ok ? "expected" : "UNEXPECTED");
 		else if (c->exited)
-			kprintf("monitor:   %s: exited with status %u [%s]\n", c->name, c->exit_status,
-				ok ? "expected" : "UNEXPECTED");
+			kprintf("monitor:   %s: exited with status %u [%s]\n", c->name,
+			        c->exit_status, ok ? "expected" : "UNEXPECTED");
 		else
 			kprintf("monitor:   %s: stopped: %s [%s]\n", c->name, c->reason,
-				ok ? "expected" : "UNEXPECTED");
+			        ok ? "expected" : "UNEXPECTED");
 		if (c->state != CHILD_REJECTED)
 			print_exits(c);
 	}
 	kprintf("monitor: %s\n", all_ok ? "all partitions ended as expected"
-					 : "SOME PARTITIONS DID NOT END AS EXPECTED");
+	                                : "SOME PARTITIONS DID NOT END AS EXPECTED");
 	return all_ok;
 }

@@ -16,7 +16,6 @@ struct child_expectation {
 bool child_met_expectation(const struct child *c, const struct child_expectation *e);
 
 /* Print the summary of `n` children; true when every one met its expectation. */
-bool summary_print(const struct child *children, const struct child_expectation *expect,
-		   size_t n);
+bool summary_print(const struct child *children, const struct child_expectation *expect, size_t n);
 
 #endif

@@ -10,7 +10,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 srcdir="$top/build/deps"
 
 packages="grub-pc-bin grub-common xorriso mtools qemu-system-x86 bochs bochsbios vgabios
-bochs-sdl libelf-dev libcriterion-dev libzydis-dev libzycore-dev pkg-config dpkg-dev"
+bochs-sdl libelf-dev libcriterion-dev libzydis-dev libzycore-dev pkg-config dpkg-dev
+clang-14 libclang-rt-14-dev"
 
 missing=""
 for p in $packages; do

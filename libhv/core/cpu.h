@@ -38,39 +38,39 @@ void asm_fxrstor(const void *area);
 #define MSR_VM_CR          0xC0010114U
 #define MSR_VM_HSAVE_PA    0xC0010117U
 
-#define EFER_SCE   (1ULL << 0)
-#define EFER_LME   (1ULL << 8)
-#define EFER_LMA   (1ULL << 10)
-#define EFER_NXE   (1ULL << 11)
-#define EFER_SVME  (1ULL << 12)
-#define EFER_LMSLE (1ULL << 13)
-#define EFER_FFXSR (1ULL << 14)
-#define EFER_TCE   (1ULL << 15)
+#define EFER_SCE           (1ULL << 0)
+#define EFER_LME           (1ULL << 8)
+#define EFER_LMA           (1ULL << 10)
+#define EFER_NXE           (1ULL << 11)
+#define EFER_SVME          (1ULL << 12)
+#define EFER_LMSLE         (1ULL << 13)
+#define EFER_FFXSR         (1ULL << 14)
+#define EFER_TCE           (1ULL << 15)
 
-#define CR0_PE (1ULL << 0)
-#define CR0_MP (1ULL << 1)
-#define CR0_EM (1ULL << 2)
-#define CR0_TS (1ULL << 3)
-#define CR0_ET (1ULL << 4)
-#define CR0_NE (1ULL << 5)
-#define CR0_WP (1ULL << 16)
-#define CR0_AM (1ULL << 18)
-#define CR0_NW (1ULL << 29)
-#define CR0_CD (1ULL << 30)
-#define CR0_PG (1ULL << 31)
+#define CR0_PE             (1ULL << 0)
+#define CR0_MP             (1ULL << 1)
+#define CR0_EM             (1ULL << 2)
+#define CR0_TS             (1ULL << 3)
+#define CR0_ET             (1ULL << 4)
+#define CR0_NE             (1ULL << 5)
+#define CR0_WP             (1ULL << 16)
+#define CR0_AM             (1ULL << 18)
+#define CR0_NW             (1ULL << 29)
+#define CR0_CD             (1ULL << 30)
+#define CR0_PG             (1ULL << 31)
 
-#define CR4_PAE        (1ULL << 5)
-#define CR4_OSFXSR     (1ULL << 9)
-#define CR4_OSXMMEXCPT (1ULL << 10)
+#define CR4_PAE            (1ULL << 5)
+#define CR4_OSFXSR         (1ULL << 9)
+#define CR4_OSXMMEXCPT     (1ULL << 10)
 
-#define RFLAGS_FIXED (1ULL << 1)
-#define RFLAGS_TF    (1ULL << 8)
-#define RFLAGS_IF    (1ULL << 9)
+#define RFLAGS_FIXED       (1ULL << 1)
+#define RFLAGS_TF          (1ULL << 8)
+#define RFLAGS_IF          (1ULL << 9)
 
-#define X86_VECTOR_DE 0U
-#define X86_VECTOR_UD 6U
-#define X86_VECTOR_DF 8U
-#define X86_VECTOR_GP 13U
-#define X86_VECTOR_PF 14U
+#define X86_VECTOR_DE      0U
+#define X86_VECTOR_UD      6U
+#define X86_VECTOR_DF      8U
+#define X86_VECTOR_GP      13U
+#define X86_VECTOR_PF      14U
 
 #endif

@@ -4,8 +4,8 @@
 void asm_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out)
 {
 	__asm__ volatile("cpuid"
-			 : "=a"(out->eax), "=b"(out->ebx), "=c"(out->ecx), "=d"(out->edx)
-			 : "a"(leaf), "c"(subleaf));
+	                 : "=a"(out->eax), "=b"(out->ebx), "=c"(out->ecx), "=d"(out->edx)
+	                 : "a"(leaf), "c"(subleaf));
 }
 
 uint64_t asm_rdmsr(uint32_t msr)
@@ -19,7 +19,7 @@ uint64_t asm_rdmsr(uint32_t msr)
 void asm_wrmsr(uint32_t msr, uint64_t value)
 {
 	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
-			 : "memory");
+	                 : "memory");
 }
 
 uint64_t asm_read_cr0(void)

@@ -26,7 +26,7 @@
  * ERMS, RDSEED, ADX, SMAP, CLFLUSHOPT, CLWB, SHA. Everything VEX/EVEX-encoded needs XSAVE
  * state management that libhv does not do yet, so AVX and later are hidden.
  */
-#define CPUID7_EBX_ALLOWED                                                                    \
+#define CPUID7_EBX_ALLOWED                                                                     \
 	((1U << 0) | (1U << 3) | (1U << 7) | (1U << 8) | (1U << 9) | (1U << 18) | (1U << 19) | \
 	 (1U << 20) | (1U << 23) | (1U << 24) | (1U << 29))
 
@@ -56,9 +56,9 @@ void hv_cpuid_default(const struct hv_vp *vp, uint32_t leaf, uint32_t subleaf, u
 	switch (leaf) {
 	case 0x1:
 		r.ecx &= ~(CPUID1_ECX_MONITOR | CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_EST |
-			   CPUID1_ECX_TM2 | CPUID1_ECX_FMA | CPUID1_ECX_PDCM | CPUID1_ECX_X2APIC |
-			   CPUID1_ECX_TSC_DL | CPUID1_ECX_XSAVE | CPUID1_ECX_OSXSAVE | CPUID1_ECX_AVX |
-			   CPUID1_ECX_F16C);
+		           CPUID1_ECX_TM2 | CPUID1_ECX_FMA | CPUID1_ECX_PDCM | CPUID1_ECX_X2APIC |
+		           CPUID1_ECX_TSC_DL | CPUID1_ECX_XSAVE | CPUID1_ECX_OSXSAVE |
+		           CPUID1_ECX_AVX | CPUID1_ECX_F16C);
 		r.ecx |= CPUID1_ECX_HYPERVISOR;
 		/* No local APIC model yet: a guest must not believe it has one. */
 		r.edx &= ~(CPUID1_EDX_APIC | CPUID1_EDX_ACPI | CPUID1_EDX_TM);
@@ -74,9 +74,7 @@ void hv_cpuid_default(const struct hv_vp *vp, uint32_t leaf, uint32_t subleaf, u
 	case 0xa: /* performance monitoring */
 	case 0xb: /* topology */
 	case 0xd: /* XSAVE: hidden */
-	case 0x1f:
-		r.eax = r.ebx = r.ecx = r.edx = 0;
-		break;
+	case 0x1f: r.eax = r.ebx = r.ecx = r.edx = 0; break;
 	case 0x7:
 		if (subleaf == 0) {
 			r.eax = 0;
@@ -86,9 +84,7 @@ void hv_cpuid_default(const struct hv_vp *vp, uint32_t leaf, uint32_t subleaf, u
 		}
 		r.ecx = r.edx = 0;
 		break;
-	case 0x80000001U:
-		r.ecx &= CPUID81_ECX_ALLOWED;
-		break;
+	case 0x80000001U: r.ecx &= CPUID81_ECX_ALLOWED; break;
 	case 0x80000007U:
 		r.eax = r.ebx = r.ecx = 0;
 		r.edx &= CPUID87_EDX_INVARIANT_TSC;
@@ -99,8 +95,7 @@ void hv_cpuid_default(const struct hv_vp *vp, uint32_t leaf, uint32_t subleaf, u
 	case 0x8000000aU: /* SVM features: no nested virtualization */
 		r.eax = r.ebx = r.ecx = r.edx = 0;
 		break;
-	default:
-		break;
+	default: break;
 	}
 	out[0] = r.eax;
 	out[1] = r.ebx;

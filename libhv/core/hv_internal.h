@@ -6,9 +6,9 @@
 
 #include "libhv/slat/slat.h"
 
-#define HV_NAME_MAX        32U
-#define HV_MAX_VPS         1U
-#define HV_FXSAVE_SIZE     512U
+#define HV_NAME_MAX    32U
+#define HV_MAX_VPS     1U
+#define HV_FXSAVE_SIZE 512U
 
 struct hv_partition {
 	hv_hpa_t self_hpa; /* where this structure lives (host pages, like everything libhv owns) */
@@ -23,7 +23,7 @@ struct hv_vp {
 	hv_hpa_t self_hpa;
 	struct hv_partition *partition;
 	uint32_t index;
-	bool failed;            /* entry was refused: hv_vp_run answers INVALID_VP_STATE */
+	bool failed;                 /* entry was refused: hv_vp_run answers INVALID_VP_STATE */
 	uint64_t flushed_generation; /* the partition's slat.flush_generation at the last flush */
 	struct hv_vp_stats stats;
 	uint8_t fxsave[HV_FXSAVE_SIZE] __attribute__((aligned(16)));
@@ -47,7 +47,8 @@ struct hv_vendor_ops {
 	hv_status_t (*vp_init)(struct hv_vp *vp);
 	void (*vp_destroy)(struct hv_vp *vp);
 	hv_status_t (*get_register)(struct hv_vp *vp, uint32_t name, union hv_register_value *v);
-	hv_status_t (*set_register)(struct hv_vp *vp, uint32_t name, const union hv_register_value *v);
+	hv_status_t (*set_register)(struct hv_vp *vp, uint32_t name,
+	                            const union hv_register_value *v);
 	/*
 	 * Enter the guest once and decode why it came back. `flush` asks for the VP's cached
 	 * second-level translations to be dropped at this entry.
@@ -74,8 +75,7 @@ void hv_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *hv_hpa_to_hva(hv_hpa_t hpa);
 
 /* CPUID as a child sees it: the host's values, filtered (core/cpuid_filter.c). */
-void hv_cpuid_default(const struct hv_vp *vp, uint32_t leaf, uint32_t subleaf,
-		      uint32_t out[4]);
+void hv_cpuid_default(const struct hv_vp *vp, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 
 /* Free a VP (partition deletion). */
 void hv_vp_destroy(struct hv_vp *vp);

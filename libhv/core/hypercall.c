@@ -3,9 +3,9 @@
 #include "libhv/core/hv_internal.h"
 
 /* Hypercall input value (RCX), TLFS "Hypercall Inputs". */
-#define HC_CODE_MASK       0xffffULL
-#define HC_RESERVED_MASK   ((0xfULL << 27) | (0xfULL << 44) | (0xfULL << 60))
-#define HC_INSN_LENGTH     3U /* VMCALL 0f 01 c1, VMMCALL 0f 01 d9 */
+#define HC_CODE_MASK     0xffffULL
+#define HC_RESERVED_MASK ((0xfULL << 27) | (0xfULL << 44) | (0xfULL << 60))
+#define HC_INSN_LENGTH   3U /* VMCALL 0f 01 c1, VMMCALL 0f 01 d9 */
 
 /*
  * No hypercall is implemented yet: every well-formed call gets HV_STATUS_INVALID_HYPERCALL_CODE,
@@ -15,7 +15,7 @@
 void hv_hypercall_dispatch(struct hv_vp *vp)
 {
 	static const uint32_t names[] = {HV_X64_REGISTER_CR0, HV_X64_REGISTER_SS,
-					 HV_X64_REGISTER_RCX};
+	                                 HV_X64_REGISTER_RCX};
 	union hv_register_value v[3];
 	union hv_register_value result = {0};
 	uint64_t control;

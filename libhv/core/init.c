@@ -72,8 +72,8 @@ hv_status_t hv_detect(struct hv_capabilities *caps)
 	ops = vendor_for(caps->vendor);
 	if (!ops) {
 		caps->refusal = caps->vendor == HV_VENDOR_INTEL
-					? "Intel VMX: this libhv has no VMX backend yet"
-					: "unknown processor vendor: neither Intel VMX nor AMD SVM";
+		                    ? "Intel VMX: this libhv has no VMX backend yet"
+		                    : "unknown processor vendor: neither Intel VMX nor AMD SVM";
 		return HV_STATUS_PROCESSOR_FEATURE_NOT_SUPPORTED;
 	}
 	caps->backend = ops->name;

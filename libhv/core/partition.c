@@ -6,8 +6,7 @@
 /* Partition structures come from host pages too: libhv has no heap. */
 #define PARTITION_PAGES ((sizeof(struct hv_partition) + HV_PAGE_SIZE - 1) / HV_PAGE_SIZE)
 
-hv_status_t hv_partition_create(const struct hv_partition_config *config,
-				struct hv_partition **out)
+hv_status_t hv_partition_create(const struct hv_partition_config *config, struct hv_partition **out)
 {
 	const struct hv_host_ops *host = hv_globals.host;
 	struct hv_partition *p;
@@ -34,8 +33,8 @@ hv_status_t hv_partition_create(const struct hv_partition_config *config,
 		memcpy(p->name, config->name, n);
 		p->name[n] = '\0';
 	}
-	if (slat_init(&p->slat, hv_globals.vendor->slat_format, host, hv_globals.caps.guest_phys_bits,
-		      hv_globals.caps.large_pages_1g)) {
+	if (slat_init(&p->slat, hv_globals.vendor->slat_format, host,
+	              hv_globals.caps.guest_phys_bits, hv_globals.caps.large_pages_1g)) {
 		host->free_pages(hpa, PARTITION_PAGES);
 		return HV_STATUS_INSUFFICIENT_MEMORY;
 	}
@@ -73,7 +72,7 @@ uint64_t hv_partition_id(const struct hv_partition *p)
 }
 
 hv_status_t hv_gpa_map(struct hv_partition *p, hv_gpa_t gpa, hv_hpa_t hpa, uint64_t size,
-		       uint32_t flags)
+                       uint32_t flags)
 {
 	if (!p)
 		return HV_STATUS_INVALID_PARAMETER;

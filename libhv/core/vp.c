@@ -61,7 +61,7 @@ void hv_vp_destroy(struct hv_vp *vp)
 }
 
 hv_status_t hv_vp_get_registers(struct hv_vp *vp, const uint32_t *names, uint32_t count,
-				union hv_register_value *values)
+                                union hv_register_value *values)
 {
 	if (!vp || (count && (!names || !values)))
 		return HV_STATUS_INVALID_PARAMETER;
@@ -77,7 +77,7 @@ hv_status_t hv_vp_get_registers(struct hv_vp *vp, const uint32_t *names, uint32_
 }
 
 hv_status_t hv_vp_set_registers(struct hv_vp *vp, const uint32_t *names, uint32_t count,
-				const union hv_register_value *values)
+                                const union hv_register_value *values)
 {
 	if (!vp || (count && (!names || !values)))
 		return HV_STATUS_INVALID_PARAMETER;
@@ -109,17 +109,25 @@ static hv_status_t set_reg(struct hv_vp *vp, uint32_t name, uint64_t value)
 static bool exception_has_error_code(uint8_t vector)
 {
 	switch (vector) {
-	case 8: case 10: case 11: case 12: case 13: case 14: case 17: case 21: case 29: case 30:
-		return true;
-	default:
-		return false;
+	case 8:
+	case 10:
+	case 11:
+	case 12:
+	case 13:
+	case 14:
+	case 17:
+	case 21:
+	case 29:
+	case 30: return true;
+	default: return false;
 	}
 }
 
 hv_status_t hv_vp_inject_exception(struct hv_vp *vp, uint8_t vector, bool has_error_code,
-				   uint32_t error_code)
+                                   uint32_t error_code)
 {
-	if (!vp || vector >= 32 || vector == 2 || has_error_code != exception_has_error_code(vector))
+	if (!vp || vector >= 32 || vector == 2 ||
+	    has_error_code != exception_has_error_code(vector))
 		return HV_STATUS_INVALID_PARAMETER;
 	hv_globals.vendor->inject_exception(vp, vector, has_error_code, error_code);
 	return HV_STATUS_SUCCESS;
@@ -179,9 +187,9 @@ static bool handle_owned_msr(struct hv_vp *vp, struct hv_exit *exit)
 static bool handle_slat_fault(struct hv_vp *vp, struct hv_exit *exit, uint32_t *retries)
 {
 	uint32_t rights;
-	uint32_t needed = exit->memory.access == HV_ACCESS_WRITE	    ? HV_MAP_GPA_WRITABLE
-			  : exit->memory.access == HV_ACCESS_EXECUTE ? HV_MAP_GPA_EXECUTABLE
-								      : HV_MAP_GPA_READABLE;
+	uint32_t needed = exit->memory.access == HV_ACCESS_WRITE     ? HV_MAP_GPA_WRITABLE
+	                  : exit->memory.access == HV_ACCESS_EXECUTE ? HV_MAP_GPA_EXECUTABLE
+	                                                             : HV_MAP_GPA_READABLE;
 
 	if (slat_translate(&vp->partition->slat, exit->memory.gpa, NULL, &rights) !=
 	    HV_STATUS_SUCCESS)
@@ -199,19 +207,14 @@ static bool handle_slat_fault(struct hv_vp *vp, struct hv_exit *exit, uint32_t *
 static bool handle_internally(struct hv_vp *vp, struct hv_exit *exit, uint32_t *slat_retries)
 {
 	switch (exit->reason) {
-	case HV_EXIT_HYPERCALL:
-		hv_hypercall_dispatch(vp);
-		return true;
-	case HV_EXIT_INTERRUPT:
-		return true;
+	case HV_EXIT_HYPERCALL: hv_hypercall_dispatch(vp); return true;
+	case HV_EXIT_INTERRUPT: return true;
 	case HV_EXIT_REFUSED_INSN:
 		hv_globals.vendor->inject_exception(vp, X86_VECTOR_UD, false, 0);
 		return true;
 	case HV_EXIT_MSR_READ:
-	case HV_EXIT_MSR_WRITE:
-		return handle_owned_msr(vp, exit);
-	case HV_EXIT_MEMORY_ACCESS:
-		return handle_slat_fault(vp, exit, slat_retries);
+	case HV_EXIT_MSR_WRITE: return handle_owned_msr(vp, exit);
+	case HV_EXIT_MEMORY_ACCESS: return handle_slat_fault(vp, exit, slat_retries);
 	case HV_EXIT_CPUID: {
 		uint32_t r[4];
 
@@ -222,8 +225,7 @@ static bool handle_internally(struct hv_vp *vp, struct hv_exit *exit, uint32_t *
 		exit->cpuid.edx = r[3];
 		return false;
 	}
-	default:
-		return false;
+	default: return false;
 	}
 }
 
@@ -287,10 +289,8 @@ hv_status_t hv_vp_complete(struct hv_vp *vp, const struct hv_exit *exit)
 		set_reg(vp, HV_X64_REGISTER_RDX, exit->cpuid.edx);
 		break;
 	case HV_EXIT_MSR_WRITE:
-	case HV_EXIT_HLT:
-		break;
-	default:
-		return HV_STATUS_INVALID_PARAMETER;
+	case HV_EXIT_HLT: break;
+	default: return HV_STATUS_INVALID_PARAMETER;
 	}
 	if (exit->insn_length == 0)
 		return HV_STATUS_INVALID_VP_STATE;
@@ -306,20 +306,20 @@ const struct hv_vp_stats *hv_vp_stats(const struct hv_vp *vp)
 const char *hv_exit_reason_name(enum hv_exit_reason reason)
 {
 	static const char *const names[HV_EXIT_REASON_COUNT] = {
-		[HV_EXIT_NONE] = "none",
-		[HV_EXIT_IO] = "io",
-		[HV_EXIT_MEMORY_ACCESS] = "memory-access",
-		[HV_EXIT_MSR_READ] = "msr-read",
-		[HV_EXIT_MSR_WRITE] = "msr-write",
-		[HV_EXIT_CPUID] = "cpuid",
-		[HV_EXIT_HLT] = "hlt",
-		[HV_EXIT_SHUTDOWN] = "shutdown",
-		[HV_EXIT_INVALID_STATE] = "invalid-state",
-		[HV_EXIT_UNSUPPORTED] = "unsupported",
-		[HV_EXIT_HYPERCALL] = "hypercall",
-		[HV_EXIT_INTERRUPT] = "interrupt",
-		[HV_EXIT_REFUSED_INSN] = "refused-insn",
-		[HV_EXIT_SLAT_RETRY] = "slat-retry",
+	    [HV_EXIT_NONE] = "none",
+	    [HV_EXIT_IO] = "io",
+	    [HV_EXIT_MEMORY_ACCESS] = "memory-access",
+	    [HV_EXIT_MSR_READ] = "msr-read",
+	    [HV_EXIT_MSR_WRITE] = "msr-write",
+	    [HV_EXIT_CPUID] = "cpuid",
+	    [HV_EXIT_HLT] = "hlt",
+	    [HV_EXIT_SHUTDOWN] = "shutdown",
+	    [HV_EXIT_INVALID_STATE] = "invalid-state",
+	    [HV_EXIT_UNSUPPORTED] = "unsupported",
+	    [HV_EXIT_HYPERCALL] = "hypercall",
+	    [HV_EXIT_INTERRUPT] = "interrupt",
+	    [HV_EXIT_REFUSED_INSN] = "refused-insn",
+	    [HV_EXIT_SLAT_RETRY] = "slat-retry",
 	};
 
 	if ((unsigned)reason >= HV_EXIT_REASON_COUNT || !names[reason])

@@ -56,7 +56,7 @@ static bool table_is_empty(const struct slat *s, const uint64_t *t)
 }
 
 int slat_init(struct slat *s, const struct slat_format *fmt, const struct hv_host_ops *host,
-	      uint8_t phys_bits, bool allow_1g)
+              uint8_t phys_bits, bool allow_1g)
 {
 	s->fmt = fmt;
 	s->host = host;
@@ -86,8 +86,8 @@ void slat_destroy(struct slat *s)
 }
 
 /* Is any page of [start, end) mapped below this table? Skips whole empty subtrees. */
-static bool range_has_mapping(const struct slat *s, hv_hpa_t table, unsigned level,
-			      hv_gpa_t start, hv_gpa_t end)
+static bool range_has_mapping(const struct slat *s, hv_hpa_t table, unsigned level, hv_gpa_t start,
+                              hv_gpa_t end)
 {
 	const uint64_t *t = table_at(s, table);
 	uint64_t size = level_size(level);
@@ -126,13 +126,13 @@ static bool map_leaf(struct slat *s, hv_gpa_t gpa, hv_hpa_t hpa, unsigned level,
 		table = *e & SLAT_ADDR_MASK;
 	}
 	table_at(s, table)[index_of(gpa, level)] =
-		(hpa & SLAT_ADDR_MASK) | bits | (level > 0 ? SLAT_LARGE_PAGE : 0);
+	    (hpa & SLAT_ADDR_MASK) | bits | (level > 0 ? SLAT_LARGE_PAGE : 0);
 	return true;
 }
 
 /* The largest leaf level that fits at (gpa, hpa) with `left` bytes to go. */
 static unsigned pick_level(const struct slat *s, hv_gpa_t gpa, hv_hpa_t hpa, uint64_t left,
-			   uint32_t flags)
+                           uint32_t flags)
 {
 	if (flags & HV_MAP_GPA_NO_LARGE_PAGES)
 		return 0;
@@ -144,7 +144,6 @@ static unsigned pick_level(const struct slat *s, hv_gpa_t gpa, hv_hpa_t hpa, uin
 	}
 	return 0;
 }
-
 
 /*
  * Replace a large leaf by a table of the next level down that maps the same memory with the
@@ -167,8 +166,8 @@ static bool split_leaf(struct slat *s, uint64_t *entry, unsigned level)
 	return true;
 }
 
-static int unmap_range(struct slat *s, hv_hpa_t table, unsigned level, hv_gpa_t start,
-		       hv_gpa_t end, bool *changed)
+static int unmap_range(struct slat *s, hv_hpa_t table, unsigned level, hv_gpa_t start, hv_gpa_t end,
+                       bool *changed)
 {
 	uint64_t *t = table_at(s, table);
 	uint64_t size = level_size(level);
@@ -186,7 +185,8 @@ static int unmap_range(struct slat *s, hv_hpa_t table, unsigned level, hv_gpa_t 
 			} else {
 				if (is_leaf(*e, level) && !split_leaf(s, e, level))
 					return -1;
-				if (unmap_range(s, *e & SLAT_ADDR_MASK, level - 1, a, sub_end, changed))
+				if (unmap_range(s, *e & SLAT_ADDR_MASK, level - 1, a, sub_end,
+				                changed))
 					return -1;
 				if (table_is_empty(s, table_at(s, *e & SLAT_ADDR_MASK))) {
 					free_table(s, *e & SLAT_ADDR_MASK);

@@ -10,10 +10,10 @@
  * A format descriptor says how rights and leaf/table entries look; the walker does the rest.
  * Entries are plain uint64_t with the masks below: never C bitfields.
  */
-#define SLAT_LEVELS        4U
-#define SLAT_ENTRIES       512U
-#define SLAT_ADDR_MASK     0x000FFFFFFFFFF000ULL
-#define SLAT_LARGE_PAGE    (1ULL << 7) /* PS in NPT, "page" bit in EPT: same position */
+#define SLAT_LEVELS     4U
+#define SLAT_ENTRIES    512U
+#define SLAT_ADDR_MASK  0x000FFFFFFFFFF000ULL
+#define SLAT_LARGE_PAGE (1ULL << 7) /* PS in NPT, "page" bit in EPT: same position */
 
 struct slat_format {
 	const char *name;
@@ -32,10 +32,10 @@ extern const struct slat_format slat_format_npt;
 struct slat {
 	const struct slat_format *fmt;
 	const struct hv_host_ops *host;
-	hv_hpa_t root;          /* top-level table */
-	uint64_t table_pages;   /* pages of tables, the root included */
-	hv_gpa_t gpa_limit;     /* first GPA beyond the guest's physical-address width */
-	bool allow_1g;          /* the processor walks 1 GiB leaves */
+	hv_hpa_t root;        /* top-level table */
+	uint64_t table_pages; /* pages of tables, the root included */
+	hv_gpa_t gpa_limit;   /* first GPA beyond the guest's physical-address width */
+	bool allow_1g;        /* the processor walks 1 GiB leaves */
 	/*
 	 * Bumped by every change that can leave a stale translation; each VP remembers the value it
 	 * last flushed at and flushes before its next entry when they differ (one flush per batch).
@@ -44,7 +44,7 @@ struct slat {
 };
 
 int slat_init(struct slat *s, const struct slat_format *fmt, const struct hv_host_ops *host,
-	      uint8_t phys_bits, bool allow_1g);
+              uint8_t phys_bits, bool allow_1g);
 /* Free every table page (the mapped memory itself is not the slat's). */
 void slat_destroy(struct slat *s);
 

@@ -37,9 +37,9 @@ static uint32_t npt_leaf_flags(uint64_t e)
 }
 
 const struct slat_format slat_format_npt = {
-	.name = "npt",
-	.present_mask = NPT_P,
-	.table_bits = NPT_P | NPT_RW | NPT_US,
-	.leaf_bits = npt_leaf_bits,
-	.leaf_flags = npt_leaf_flags,
+    .name = "npt",
+    .present_mask = NPT_P,
+    .table_bits = NPT_P | NPT_RW | NPT_US,
+    .leaf_bits = npt_leaf_bits,
+    .leaf_flags = npt_leaf_flags,
 };

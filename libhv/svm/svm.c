@@ -16,9 +16,9 @@
 #define CPUID8A_EDX_DECODE     (1U << 7)
 #define VM_CR_SVMDIS           (1ULL << 4)
 
-#define PAT_DEFAULT 0x0007040600070406ULL
-#define IOPM_PAGES  3U
-#define MSRPM_PAGES 2U
+#define PAT_DEFAULT            0x0007040600070406ULL
+#define IOPM_PAGES             3U
+#define MSRPM_PAGES            2U
 
 struct svm_globals {
 	hv_hpa_t hsave_hpa;     /* VM_HSAVE_PA: where VMRUN keeps the host's state */
@@ -70,7 +70,8 @@ static hv_status_t svm_enable(struct hv_capabilities *caps)
 	uint64_t efer;
 
 	/* Firmware can lock SVM off (VM_CR.SVMDIS); some emulators lack the MSR altogether. */
-	if (host->rdmsr_safe && host->rdmsr_safe(MSR_VM_CR, &vm_cr) == 0 && (vm_cr & VM_CR_SVMDIS)) {
+	if (host->rdmsr_safe && host->rdmsr_safe(MSR_VM_CR, &vm_cr) == 0 &&
+	    (vm_cr & VM_CR_SVMDIS)) {
 		caps->usable = false;
 		caps->refusal = "SVM is disabled by the firmware (VM_CR.SVMDIS)";
 		return HV_STATUS_PROCESSOR_FEATURE_NOT_SUPPORTED;
@@ -104,7 +105,7 @@ void svm_msrpm_pass_through(uint8_t *msrpm, uint32_t msr)
 	else
 		return; /* outside the map: always intercepted */
 	/* Two bits per MSR: read intercept, then write intercept. */
-	msrpm[base + offset / 4] &= (uint8_t)~(3U << (2 * (offset % 4)));
+	msrpm[base + offset / 4] &= (uint8_t) ~(3U << (2 * (offset % 4)));
 }
 
 static hv_status_t svm_partition_init(struct hv_partition *p)
@@ -115,8 +116,8 @@ static hv_status_t svm_partition_init(struct hv_partition *p)
 	 * freely. EFER and PAT stay intercepted (libhv validates them).
 	 */
 	static const uint32_t pass_through[] = {
-		MSR_FS_BASE, MSR_GS_BASE,	  MSR_KERNEL_GS_BASE, MSR_STAR,	    MSR_LSTAR,
-		MSR_CSTAR,   MSR_SFMASK,	  MSR_SYSENTER_CS,    MSR_SYSENTER_ESP, MSR_SYSENTER_EIP,
+	    MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR,         MSR_LSTAR,
+	    MSR_CSTAR,   MSR_SFMASK,  MSR_SYSENTER_CS,    MSR_SYSENTER_ESP, MSR_SYSENTER_EIP,
 	};
 	struct svm_partition *sp;
 	hv_hpa_t hpa = host->alloc_pages(1, 1);
@@ -160,7 +161,7 @@ static void svm_partition_destroy(struct hv_partition *p)
 }
 
 static void set_segment(struct vmcb_segment *s, uint16_t sel, uint16_t attrib, uint32_t limit,
-			uint64_t base)
+                        uint64_t base)
 {
 	s->selector = sel;
 	s->attrib = attrib;
@@ -219,16 +220,15 @@ static hv_status_t svm_vp_init(struct hv_vp *vp)
 		s->asid_shared = true;
 	}
 
-	v->control.intercept_misc1 = VMCB_INTERCEPT_INTR | VMCB_INTERCEPT_NMI | VMCB_INTERCEPT_SMI |
-				     VMCB_INTERCEPT_CPUID | VMCB_INTERCEPT_INVD | VMCB_INTERCEPT_HLT |
-				     VMCB_INTERCEPT_INVLPGA | VMCB_INTERCEPT_IOIO |
-				     VMCB_INTERCEPT_MSR | VMCB_INTERCEPT_SHUTDOWN;
-	v->control.intercept_misc2 = VMCB_INTERCEPT_VMRUN | VMCB_INTERCEPT_VMMCALL |
-				     VMCB_INTERCEPT_VMLOAD | VMCB_INTERCEPT_VMSAVE |
-				     VMCB_INTERCEPT_STGI | VMCB_INTERCEPT_CLGI |
-				     VMCB_INTERCEPT_SKINIT | VMCB_INTERCEPT_MONITOR |
-				     VMCB_INTERCEPT_MWAIT | VMCB_INTERCEPT_MWAIT_C |
-				     VMCB_INTERCEPT_XSETBV;
+	v->control.intercept_misc1 =
+	    VMCB_INTERCEPT_INTR | VMCB_INTERCEPT_NMI | VMCB_INTERCEPT_SMI | VMCB_INTERCEPT_CPUID |
+	    VMCB_INTERCEPT_INVD | VMCB_INTERCEPT_HLT | VMCB_INTERCEPT_INVLPGA |
+	    VMCB_INTERCEPT_IOIO | VMCB_INTERCEPT_MSR | VMCB_INTERCEPT_SHUTDOWN;
+	v->control.intercept_misc2 =
+	    VMCB_INTERCEPT_VMRUN | VMCB_INTERCEPT_VMMCALL | VMCB_INTERCEPT_VMLOAD |
+	    VMCB_INTERCEPT_VMSAVE | VMCB_INTERCEPT_STGI | VMCB_INTERCEPT_CLGI |
+	    VMCB_INTERCEPT_SKINIT | VMCB_INTERCEPT_MONITOR | VMCB_INTERCEPT_MWAIT |
+	    VMCB_INTERCEPT_MWAIT_C | VMCB_INTERCEPT_XSETBV;
 	v->control.iopm_base_pa = sp->iopm_hpa;
 	v->control.msrpm_base_pa = sp->msrpm_hpa;
 	v->control.guest_asid = s->asid;
@@ -347,8 +347,8 @@ static bool is_valid_pat(uint64_t pat)
 
 static hv_status_t check_value(uint32_t name, uint64_t value)
 {
-	const uint64_t efer_ok = EFER_SCE | EFER_LME | EFER_LMA |
-				 (hv_globals.caps.nx ? EFER_NXE : 0);
+	const uint64_t efer_ok =
+	    EFER_SCE | EFER_LME | EFER_LMA | (hv_globals.caps.nx ? EFER_NXE : 0);
 
 	switch (name) {
 	case HV_X64_REGISTER_EFER:
@@ -369,13 +369,12 @@ static hv_status_t check_value(uint32_t name, uint64_t value)
 	case HV_X64_REGISTER_SYSENTER_EIP:
 	case HV_X64_REGISTER_SYSENTER_ESP:
 		return is_canonical(value) ? HV_STATUS_SUCCESS : HV_STATUS_INVALID_REGISTER_VALUE;
-	default:
-		return HV_STATUS_SUCCESS;
+	default: return HV_STATUS_SUCCESS;
 	}
 }
 
 static hv_status_t svm_set_register(struct hv_vp *vp, uint32_t name,
-				    const union hv_register_value *v)
+                                    const union hv_register_value *v)
 {
 	struct svm_vp *s = svm_vp_of(vp);
 	struct vmcb_save *save = &s->vmcb->save;
@@ -418,7 +417,7 @@ static void svm_enter(struct hv_vp *vp, bool flush, struct hv_exit *exit)
 	struct svm_vp *s = svm_vp_of(vp);
 	struct vmcb *v = s->vmcb;
 	uint8_t flush_cmd = hv_globals.caps.flush_by_asid ? VMCB_TLB_CONTROL_FLUSH_ASID
-							  : VMCB_TLB_CONTROL_FLUSH_ALL;
+	                                                  : VMCB_TLB_CONTROL_FLUSH_ALL;
 
 	v->control.tlb_control = (flush || s->asid_shared) ? flush_cmd : VMCB_TLB_CONTROL_NONE;
 	svm_enter_guest(s->gprs, s->vmcb_hpa, svm.host_vmcb_hpa);
@@ -438,11 +437,11 @@ static void svm_enter(struct hv_vp *vp, bool flush, struct hv_exit *exit)
 		       exit->invalid.detail);
 }
 
-static void svm_inject_exception(struct hv_vp *vp, uint8_t vector, bool has_error,
-				 uint32_t error)
+static void svm_inject_exception(struct hv_vp *vp, uint8_t vector, bool has_error, uint32_t error)
 {
 	struct vmcb *v = svm_vp_of(vp)->vmcb;
-	uint64_t e = vector | (VMCB_EVENT_TYPE_EXCEPTION << VMCB_EVENT_TYPE_SHIFT) | VMCB_EVENT_VALID;
+	uint64_t e =
+	    vector | (VMCB_EVENT_TYPE_EXCEPTION << VMCB_EVENT_TYPE_SHIFT) | VMCB_EVENT_VALID;
 
 	if (has_error)
 		e |= VMCB_EVENT_ERROR_VALID | ((uint64_t)error << VMCB_EVENT_ERROR_SHIFT);
@@ -461,17 +460,17 @@ static void svm_skip_instruction(struct hv_vp *vp, uint8_t length)
 }
 
 const struct hv_vendor_ops hv_svm_ops = {
-	.name = "svm",
-	.detect = svm_detect,
-	.enable = svm_enable,
-	.slat_format = &slat_format_npt,
-	.partition_init = svm_partition_init,
-	.partition_destroy = svm_partition_destroy,
-	.vp_init = svm_vp_init,
-	.vp_destroy = svm_vp_destroy,
-	.get_register = svm_get_register,
-	.set_register = svm_set_register,
-	.enter = svm_enter,
-	.inject_exception = svm_inject_exception,
-	.skip_instruction = svm_skip_instruction,
+    .name = "svm",
+    .detect = svm_detect,
+    .enable = svm_enable,
+    .slat_format = &slat_format_npt,
+    .partition_init = svm_partition_init,
+    .partition_destroy = svm_partition_destroy,
+    .vp_init = svm_vp_init,
+    .vp_destroy = svm_vp_destroy,
+    .get_register = svm_get_register,
+    .set_register = svm_set_register,
+    .enter = svm_enter,
+    .inject_exception = svm_inject_exception,
+    .skip_instruction = svm_skip_instruction,
 };

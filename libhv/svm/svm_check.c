@@ -3,12 +3,13 @@
 #include "libhv/svm/svm_internal.h"
 
 /* EFER bits that are reserved (must be zero) in every AMD64 processor libhv supports. */
-#define EFER_MBZ (~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_SVME | EFER_LMSLE | \
-		    EFER_FFXSR | EFER_TCE))
-#define CR3_MBZ_LONG  0xfff0000000000000ULL
-#define SEG_ATTR_L    (1U << 9)  /* packed form */
-#define SEG_ATTR_DB   (1U << 10)
-#define CR4_MBZ_HIGH  0xffffffff00000000ULL
+#define EFER_MBZ                                                                             \
+	(~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_SVME | EFER_LMSLE | EFER_FFXSR | \
+	   EFER_TCE))
+#define CR3_MBZ_LONG 0xfff0000000000000ULL
+#define SEG_ATTR_L   (1U << 9) /* packed form */
+#define SEG_ATTR_DB  (1U << 10)
+#define CR4_MBZ_HIGH 0xffffffff00000000ULL
 
 /*
  * The APM ("Canonicalization and Consistency Checks" under VMRUN) lists what makes VMRUN fail

@@ -13,8 +13,7 @@
 #define LEN_VMMCALL 3U /* 0f 01 d9 */
 #define LEN_MSR     2U /* 0f 32 / 0f 30 */
 
-static uint8_t insn_length(const struct vmcb *v, const struct svm_decode_features *f,
-			   uint8_t fixed)
+static uint8_t insn_length(const struct vmcb *v, const struct svm_decode_features *f, uint8_t fixed)
 {
 	uint64_t n = v->control.next_rip - v->save.rip;
 
@@ -24,7 +23,7 @@ static uint8_t insn_length(const struct vmcb *v, const struct svm_decode_feature
 }
 
 static void decode_io(const struct vmcb *v, const uint64_t gprs[SVM_GPR_COUNT],
-		      struct hv_exit *exit)
+                      struct hv_exit *exit)
 {
 	uint64_t info = v->control.exit_info1;
 	uint64_t len = v->control.exit_info2 - v->save.rip; /* EXITINFO2: the next RIP, always */
@@ -37,7 +36,8 @@ static void decode_io(const struct vmcb *v, const uint64_t gprs[SVM_GPR_COUNT],
 	exit->io.is_rep = (info & SVM_IOIO_REP) != 0;
 	exit->insn_length = (len >= 1 && len <= 15) ? (uint8_t)len : 0;
 	if (exit->io.is_write && !exit->io.is_string) {
-		uint64_t mask = exit->io.size == 4 ? 0xffffffffULL : (1ULL << (8 * exit->io.size)) - 1;
+		uint64_t mask =
+		    exit->io.size == 4 ? 0xffffffffULL : (1ULL << (8 * exit->io.size)) - 1;
 
 		exit->io.value = (uint32_t)(v->save.rax & mask);
 	}
@@ -51,8 +51,8 @@ static void decode_npf(const struct vmcb *v, struct hv_exit *exit)
 	exit->reason = HV_EXIT_MEMORY_ACCESS;
 	exit->memory.gpa = v->control.exit_info2;
 	exit->memory.access = (info & SVM_NPF_FETCH)   ? HV_ACCESS_EXECUTE
-			      : (info & SVM_NPF_WRITE) ? HV_ACCESS_WRITE
-						       : HV_ACCESS_READ;
+	                      : (info & SVM_NPF_WRITE) ? HV_ACCESS_WRITE
+	                                               : HV_ACCESS_READ;
 	exit->memory.mapped = (info & SVM_NPF_PRESENT) != 0;
 	exit->memory.during_guest_walk = (info & SVM_NPF_GUEST_WALK) != 0;
 	/* SVM does not report the guest-linear address of a nested fault. */
@@ -60,7 +60,7 @@ static void decode_npf(const struct vmcb *v, struct hv_exit *exit)
 }
 
 void svm_decode_exit(const struct vmcb *v, const uint64_t gprs[SVM_GPR_COUNT],
-		     const struct svm_decode_features *f, struct hv_exit *exit)
+                     const struct svm_decode_features *f, struct hv_exit *exit)
 {
 	uint32_t code = (uint32_t)v->control.exit_code;
 
@@ -71,9 +71,7 @@ void svm_decode_exit(const struct vmcb *v, const uint64_t gprs[SVM_GPR_COUNT],
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
 	case SVM_EXIT_SMI:
-	case SVM_EXIT_INIT:
-		exit->reason = HV_EXIT_INTERRUPT;
-		break;
+	case SVM_EXIT_INIT: exit->reason = HV_EXIT_INTERRUPT; break;
 	case SVM_EXIT_CPUID:
 		exit->reason = HV_EXIT_CPUID;
 		exit->insn_length = insn_length(v, f, LEN_CPUID);
@@ -84,9 +82,7 @@ void svm_decode_exit(const struct vmcb *v, const uint64_t gprs[SVM_GPR_COUNT],
 		exit->reason = HV_EXIT_HLT;
 		exit->insn_length = insn_length(v, f, LEN_HLT);
 		break;
-	case SVM_EXIT_IOIO:
-		decode_io(v, gprs, exit);
-		break;
+	case SVM_EXIT_IOIO: decode_io(v, gprs, exit); break;
 	case SVM_EXIT_MSR:
 		exit->reason = v->control.exit_info1 ? HV_EXIT_MSR_WRITE : HV_EXIT_MSR_READ;
 		exit->insn_length = insn_length(v, f, LEN_MSR);
@@ -94,9 +90,7 @@ void svm_decode_exit(const struct vmcb *v, const uint64_t gprs[SVM_GPR_COUNT],
 		if (exit->reason == HV_EXIT_MSR_WRITE)
 			exit->msr.value = (gprs[SVM_GPR_RDX] << 32) | (uint32_t)v->save.rax;
 		break;
-	case SVM_EXIT_SHUTDOWN:
-		exit->reason = HV_EXIT_SHUTDOWN;
-		break;
+	case SVM_EXIT_SHUTDOWN: exit->reason = HV_EXIT_SHUTDOWN; break;
 	case SVM_EXIT_VMMCALL:
 		exit->reason = HV_EXIT_HYPERCALL;
 		exit->insn_length = insn_length(v, f, LEN_VMMCALL);
@@ -117,12 +111,8 @@ void svm_decode_exit(const struct vmcb *v, const uint64_t gprs[SVM_GPR_COUNT],
 	case SVM_EXIT_MONITOR:
 	case SVM_EXIT_MWAIT:
 	case SVM_EXIT_MWAIT_COND:
-	case SVM_EXIT_INVD:
-		exit->reason = HV_EXIT_REFUSED_INSN;
-		break;
-	case SVM_EXIT_NPF:
-		decode_npf(v, exit);
-		break;
+	case SVM_EXIT_INVD: exit->reason = HV_EXIT_REFUSED_INSN; break;
+	case SVM_EXIT_NPF: decode_npf(v, exit); break;
 	case SVM_EXIT_INVALID:
 		exit->reason = HV_EXIT_INVALID_STATE;
 		exit->invalid.error = SVM_EXIT_INVALID;

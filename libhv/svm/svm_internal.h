@@ -8,9 +8,23 @@
 
 /* Guest general-purpose registers in x86 encoding order (RAX and RSP live in the VMCB). */
 enum svm_gpr {
-	SVM_GPR_RAX, SVM_GPR_RCX, SVM_GPR_RDX, SVM_GPR_RBX, SVM_GPR_RSP, SVM_GPR_RBP, SVM_GPR_RSI,
-	SVM_GPR_RDI, SVM_GPR_R8, SVM_GPR_R9, SVM_GPR_R10, SVM_GPR_R11, SVM_GPR_R12, SVM_GPR_R13,
-	SVM_GPR_R14, SVM_GPR_R15, SVM_GPR_COUNT
+	SVM_GPR_RAX,
+	SVM_GPR_RCX,
+	SVM_GPR_RDX,
+	SVM_GPR_RBX,
+	SVM_GPR_RSP,
+	SVM_GPR_RBP,
+	SVM_GPR_RSI,
+	SVM_GPR_RDI,
+	SVM_GPR_R8,
+	SVM_GPR_R9,
+	SVM_GPR_R10,
+	SVM_GPR_R11,
+	SVM_GPR_R12,
+	SVM_GPR_R13,
+	SVM_GPR_R14,
+	SVM_GPR_R15,
+	SVM_GPR_COUNT
 };
 
 struct svm_vp {
@@ -35,7 +49,7 @@ struct svm_decode_features {
 
 /* Decode the VMCB after #VMEXIT into the neutral exit (svm_exit.c). Pure: host-tested. */
 void svm_decode_exit(const struct vmcb *vmcb, const uint64_t gprs[SVM_GPR_COUNT],
-		     const struct svm_decode_features *features, struct hv_exit *exit);
+                     const struct svm_decode_features *features, struct hv_exit *exit);
 
 /* The first documented VMRUN consistency check the VMCB fails, or a generic note (svm_check.c). */
 const char *svm_check_vmcb(const struct vmcb *vmcb);

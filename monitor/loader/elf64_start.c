@@ -10,12 +10,12 @@
 #define GDT_DATA   0x00cf92000000ffffULL
 
 /* Guest page-table entry bits (long-mode paging). */
-#define PTE_P  (1ULL << 0)
-#define PTE_RW (1ULL << 1)
-#define PTE_PS (1ULL << 7)
+#define PTE_P      (1ULL << 0)
+#define PTE_RW     (1ULL << 1)
+#define PTE_PS     (1ULL << 7)
 
-#define GUEST_CR0 0x80010033ULL /* PG | WP | NE | ET | MP | PE */
-#define GUEST_CR4 0x00000620ULL /* OSXMMEXCPT | OSFXSR | PAE */
+#define GUEST_CR0  0x80010033ULL /* PG | WP | NE | ET | MP | PE */
+#define GUEST_CR4  0x00000620ULL /* OSXMMEXCPT | OSFXSR | PAE */
 #define GUEST_EFER 0x00000500ULL /* LMA | LME */
 
 /* Segment attributes in the TLFS form: type, S, DPL, P, AVL, L, D/B, G. */
@@ -27,8 +27,8 @@
 static int write_tables(const struct guest_ram *ram)
 {
 	uint64_t gdt[3] = {0, GDT_CODE64, GDT_DATA};
-	uint64_t *pml4 = guest_ram_ptr(ram, GUEST_START_PML4_GPA, GUEST_START_TABLES_END -
-								      GUEST_START_PML4_GPA);
+	uint64_t *pml4 =
+	    guest_ram_ptr(ram, GUEST_START_PML4_GPA, GUEST_START_TABLES_END - GUEST_START_PML4_GPA);
 
 	if (!pml4 || guest_ram_write(ram, GUEST_START_GDT_GPA, gdt, sizeof(gdt)))
 		return -EFAULT;
@@ -49,11 +49,11 @@ static int write_tables(const struct guest_ram *ram)
 static int write_start_info(const struct guest_ram *ram, const char *args, size_t args_len)
 {
 	struct guest_start_info info = {
-		.magic = GUEST_START_MAGIC,
-		.version = 1,
-		.mem_size = ram->size,
-		.cmdline_gpa = GUEST_START_CMDLINE_GPA,
-		.cmdline_size = (uint32_t)args_len + 1,
+	    .magic = GUEST_START_MAGIC,
+	    .version = 1,
+	    .mem_size = ram->size,
+	    .cmdline_gpa = GUEST_START_CMDLINE_GPA,
+	    .cmdline_size = (uint32_t)args_len + 1,
 	};
 	char *cmdline;
 
@@ -62,13 +62,14 @@ static int write_start_info(const struct guest_ram *ram, const char *args, size_
 	cmdline = guest_ram_ptr(ram, GUEST_START_CMDLINE_GPA, args_len + 1);
 	if (!cmdline || guest_ram_write(ram, GUEST_START_INFO_GPA, &info, sizeof(info)))
 		return -EFAULT;
-	memcpy(cmdline, args, args_len);
+	if (args_len)
+		memcpy(cmdline, args, args_len);
 	cmdline[args_len] = '\0';
 	return 0;
 }
 
 static void segment(union hv_register_value *v, uint16_t selector, uint16_t attributes,
-		    uint32_t limit)
+                    uint32_t limit)
 {
 	v->segment.base = 0;
 	v->segment.limit = limit;
@@ -77,15 +78,14 @@ static void segment(union hv_register_value *v, uint16_t selector, uint16_t attr
 }
 
 int elf64_start_prepare(const struct guest_ram *ram, struct hv_vp *vp, uint64_t entry,
-			const char *args, size_t args_len)
+                        const char *args, size_t args_len)
 {
 	static const uint32_t names[] = {
-		HV_X64_REGISTER_CR0,  HV_X64_REGISTER_CR3,    HV_X64_REGISTER_CR4,
-		HV_X64_REGISTER_EFER, HV_X64_REGISTER_CS,     HV_X64_REGISTER_DS,
-		HV_X64_REGISTER_ES,   HV_X64_REGISTER_SS,     HV_X64_REGISTER_FS,
-		HV_X64_REGISTER_GS,   HV_X64_REGISTER_TR,     HV_X64_REGISTER_LDTR,
-		HV_X64_REGISTER_GDTR, HV_X64_REGISTER_IDTR,   HV_X64_REGISTER_RIP,
-		HV_X64_REGISTER_RSP,  HV_X64_REGISTER_RFLAGS, HV_X64_REGISTER_RDI,
+	    HV_X64_REGISTER_CR0,    HV_X64_REGISTER_CR3,  HV_X64_REGISTER_CR4, HV_X64_REGISTER_EFER,
+	    HV_X64_REGISTER_CS,     HV_X64_REGISTER_DS,   HV_X64_REGISTER_ES,  HV_X64_REGISTER_SS,
+	    HV_X64_REGISTER_FS,     HV_X64_REGISTER_GS,   HV_X64_REGISTER_TR,  HV_X64_REGISTER_LDTR,
+	    HV_X64_REGISTER_GDTR,   HV_X64_REGISTER_IDTR, HV_X64_REGISTER_RIP, HV_X64_REGISTER_RSP,
+	    HV_X64_REGISTER_RFLAGS, HV_X64_REGISTER_RDI,
 	};
 	union hv_register_value v[sizeof(names) / sizeof(names[0])];
 	int rc;

@@ -13,6 +13,6 @@
  * structures, -E2BIG when args do not fit, -EINVAL when libhv refuses a register value.
  */
 int elf64_start_prepare(const struct guest_ram *ram, struct hv_vp *vp, uint64_t entry,
-			const char *args, size_t args_len);
+                        const char *args, size_t args_len);
 
 #endif

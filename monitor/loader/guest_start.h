@@ -18,17 +18,17 @@
 
 #include <stdint.h>
 
-#define GUEST_START_GDT_GPA    0x1000ULL
-#define GUEST_START_INFO_GPA   0x2000ULL
-#define GUEST_START_PML4_GPA   0x3000ULL /* then the PDPT at 0x4000 and four PDs at 0x5000-0x8fff */
-#define GUEST_START_TABLES_END 0x9000ULL
-#define GUEST_START_STACK_TOP  0x80000ULL
-#define GUEST_START_LOAD_MIN   0x100000ULL
+#define GUEST_START_GDT_GPA       0x1000ULL
+#define GUEST_START_INFO_GPA      0x2000ULL
+#define GUEST_START_PML4_GPA      0x3000ULL /* then the PDPT at 0x4000 and four PDs at 0x5000-0x8fff */
+#define GUEST_START_TABLES_END    0x9000ULL
+#define GUEST_START_STACK_TOP     0x80000ULL
+#define GUEST_START_LOAD_MIN      0x100000ULL
 
 #define GUEST_START_CODE_SELECTOR 0x08U
 #define GUEST_START_DATA_SELECTOR 0x10U
 
-#define GUEST_START_MAGIC 0x3176686cU /* "lhv1" */
+#define GUEST_START_MAGIC         0x3176686cU /* "lhv1" */
 
 /* At GUEST_START_INFO_GPA; the command line follows in the same page. */
 struct guest_start_info {

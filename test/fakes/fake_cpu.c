@@ -35,8 +35,10 @@ void fake_cpuid_clear_bits(uint32_t leaf, unsigned reg, uint32_t bits)
 {
 	for (unsigned i = 0; i < nleaves; i++)
 		if (leaves[i].leaf == leaf) {
-			uint32_t *r = reg == 0 ? &leaves[i].r.eax : reg == 1 ? &leaves[i].r.ebx
-							: reg == 2 ? &leaves[i].r.ecx : &leaves[i].r.edx;
+			uint32_t *r = reg == 0   ? &leaves[i].r.eax
+			              : reg == 1 ? &leaves[i].r.ebx
+			              : reg == 2 ? &leaves[i].r.ecx
+			                         : &leaves[i].r.edx;
 			*r &= ~bits;
 		}
 }
@@ -55,22 +57,22 @@ void fake_cpu_reset_amd(void)
 	nmsrs = 0;
 	fxrstors = 0;
 	fake_cpuid_set(0, 0, false,
-		       (struct cpuid_regs){0xd, str4("Auth"), str4("cAMD"), str4("enti")});
+	               (struct cpuid_regs){0xd, str4("Auth"), str4("cAMD"), str4("enti")});
 	/* Family 0x17; SSE3, VMX-bit (to prove it is hidden), XSAVE, OSXSAVE, AVX; APIC, SSE2. */
-	fake_cpuid_set(1, 0, false,
-		       (struct cpuid_regs){0x00800f12, 0x00020800, 0x1e000021 | (1U << 5),
-					   0x178bfbff});
+	fake_cpuid_set(
+	    1, 0, false,
+	    (struct cpuid_regs){0x00800f12, 0x00020800, 0x1e000021 | (1U << 5), 0x178bfbff});
 	fake_cpuid_set(7, 0, true, (struct cpuid_regs){0, 0xffffffff, 0xffffffff, 0xffffffff});
 	fake_cpuid_set(0xd, 0, false, (struct cpuid_regs){7, 0x340, 0x340, 0});
 	fake_cpuid_set(0x80000000U, 0, false, (struct cpuid_regs){0x8000001f, 0, 0, 0});
 	/* SVM (ECX[2]), LAHF; NX (EDX[20]), 1 GiB pages (EDX[26]), long mode. */
 	fake_cpuid_set(0x80000001U, 0, false,
-		       (struct cpuid_regs){0, 0, (1U << 2) | 1U | (1U << 5), (1U << 20) | (1U << 26) |
-									  (1U << 29)});
+	               (struct cpuid_regs){0, 0, (1U << 2) | 1U | (1U << 5),
+	                                   (1U << 20) | (1U << 26) | (1U << 29)});
 	fake_cpuid_set(0x80000008U, 0, false, (struct cpuid_regs){0x3030, 0, 7, 0});
 	/* SVM revision 1, 16 ASIDs, NP | NRIPS | flush by ASID. */
 	fake_cpuid_set(0x8000000aU, 0, false,
-		       (struct cpuid_regs){1, 16, 0, (1U << 0) | (1U << 3) | (1U << 6)});
+	               (struct cpuid_regs){1, 16, 0, (1U << 0) | (1U << 3) | (1U << 6)});
 }
 
 void asm_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out)

@@ -9,8 +9,8 @@
  * Fake HPAs start at 4 GiB so that a test can never confuse one with a real pointer; each
  * allocation gets an aligned run of fake addresses and its own aligned_alloc'd memory.
  */
-#define FAKE_HPA_BASE  0x100000000ULL
-#define MAX_BLOCKS     4096
+#define FAKE_HPA_BASE 0x100000000ULL
+#define MAX_BLOCKS    4096
 
 struct block {
 	hv_hpa_t hpa;
@@ -85,11 +85,11 @@ static void fake_vlog(const char *fmt, va_list ap)
 }
 
 const struct hv_host_ops fake_host_ops = {
-	.alloc_pages = fake_alloc_pages,
-	.free_pages = fake_free_pages,
-	.hpa_to_hva = fake_hpa_to_hva,
-	.vlog = fake_vlog,
-	.rdmsr_safe = NULL,
+    .alloc_pages = fake_alloc_pages,
+    .free_pages = fake_free_pages,
+    .hpa_to_hva = fake_hpa_to_hva,
+    .vlog = fake_vlog,
+    .rdmsr_safe = NULL,
 };
 
 size_t fake_host_pages_in_use(void)

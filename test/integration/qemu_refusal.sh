@@ -4,7 +4,7 @@
 
 log=$scratch/no_svm.log
 last_log=$log
-boot "$build/monitor.iso" "$log" qemu64
+boot "$build/monitor.iso" "$log" qemu64,-svm
 expect "$log" '^monitor: cannot run partitions on this processor: AMD processor without SVM'
 expect_status 35 "$log"
 

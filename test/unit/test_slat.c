@@ -53,7 +53,8 @@ Test(slat, maps_4k_pages_and_translates)
 	uint32_t flags;
 	unsigned level;
 
-	cr_assert_eq(slat_map(&s, 0x5000, 0x123000, 0x3000, HV_MAP_GPA_READABLE), HV_STATUS_SUCCESS);
+	cr_assert_eq(slat_map(&s, 0x5000, 0x123000, 0x3000, HV_MAP_GPA_READABLE),
+	             HV_STATUS_SUCCESS);
 	cr_assert_eq(slat_translate(&s, 0x6abc, &hpa, &flags), HV_STATUS_SUCCESS);
 	cr_expect_eq(hpa, 0x124abc);
 	cr_expect_eq(flags, HV_MAP_GPA_READABLE);
@@ -72,7 +73,7 @@ Test(slat, picks_2m_and_1g_pages_when_aligned)
 	unsigned level;
 
 	cr_assert_eq(slat_map(&s, 0x40000000, 0x80000000, 0x40000000 + 0x400000, HV_MAP_GPA_RWX),
-		     HV_STATUS_SUCCESS);
+	             HV_STATUS_SUCCESS);
 	leaf_entry(0x40000000, &level);
 	cr_expect_eq(level, 2, "1 GiB leaf where both sides are 1 GiB aligned");
 	leaf_entry(0x80200000, &level);
@@ -84,13 +85,13 @@ Test(slat, no_large_pages_flag_and_misaligned_hpa_use_4k)
 {
 	unsigned level;
 
-	cr_assert_eq(slat_map(&s, 0x200000, 0x200000, 0x200000,
-			      HV_MAP_GPA_RWX | HV_MAP_GPA_NO_LARGE_PAGES),
-		     HV_STATUS_SUCCESS);
+	cr_assert_eq(
+	    slat_map(&s, 0x200000, 0x200000, 0x200000, HV_MAP_GPA_RWX | HV_MAP_GPA_NO_LARGE_PAGES),
+	    HV_STATUS_SUCCESS);
 	leaf_entry(0x200000, &level);
 	cr_expect_eq(level, 0);
 	cr_assert_eq(slat_map(&s, 0x400000, 0x201000 + 0x400000, 0x200000, HV_MAP_GPA_RWX),
-		     HV_STATUS_SUCCESS);
+	             HV_STATUS_SUCCESS);
 	leaf_entry(0x400000, &level);
 	cr_expect_eq(level, 0, "the HPA is not 2 MiB aligned");
 }
@@ -112,9 +113,9 @@ Test(slat, unmapping_part_of_a_large_page_splits_it)
 	unsigned level;
 	uint64_t gen = s.flush_generation;
 
-	cr_assert_eq(slat_map(&s, 0x200000, 0x600000, 0x200000,
-			      HV_MAP_GPA_READABLE | HV_MAP_GPA_WRITABLE),
-		     HV_STATUS_SUCCESS);
+	cr_assert_eq(
+	    slat_map(&s, 0x200000, 0x600000, 0x200000, HV_MAP_GPA_READABLE | HV_MAP_GPA_WRITABLE),
+	    HV_STATUS_SUCCESS);
 	cr_assert_eq(slat_unmap(&s, 0x201000, 0x1000), HV_STATUS_SUCCESS);
 	cr_expect_neq(s.flush_generation, gen, "an unmap requests a flush");
 	cr_expect_eq(slat_translate(&s, 0x201000, &hpa, &flags), HV_STATUS_NOT_FOUND);
@@ -144,7 +145,7 @@ Test(slat, unmapping_everything_frees_the_tables)
 {
 	cr_assert_eq(slat_map(&s, 0x1000, 0x1000, 0x7ff000, HV_MAP_GPA_RWX), HV_STATUS_SUCCESS);
 	cr_assert_eq(slat_map(&s, 0x8000000000ULL, 0x1000, 0x1000, HV_MAP_GPA_RWX),
-		     HV_STATUS_SUCCESS);
+	             HV_STATUS_SUCCESS);
 	cr_assert_gt(s.table_pages, 4);
 	cr_assert_eq(slat_unmap(&s, 0, 0x10000000000ULL), HV_STATUS_SUCCESS);
 	cr_expect_eq(s.table_pages, 1, "only the root stays");
@@ -166,7 +167,7 @@ Test(slat, overlapping_map_is_refused_and_changes_nothing)
 
 	cr_assert_eq(slat_map(&s, 0x200000, 0x200000, 0x200000, HV_MAP_GPA_RWX), HV_STATUS_SUCCESS);
 	cr_expect_eq(slat_map(&s, 0x3ff000, 0x1000, 0x2000, HV_MAP_GPA_RWX),
-		     HV_STATUS_INVALID_PARAMETER);
+	             HV_STATUS_INVALID_PARAMETER);
 	cr_expect_eq(slat_translate(&s, 0x400000, &hpa, NULL), HV_STATUS_NOT_FOUND);
 	cr_expect_eq(slat_map(&s, 0, 0, 0x10000000, HV_MAP_GPA_RWX), HV_STATUS_INVALID_PARAMETER);
 }
@@ -179,7 +180,7 @@ Test(slat, out_of_memory_leaves_nothing_mapped)
 	/* Room for the PDPT and a PD only: the 4 KiB pages after the first 2 MiB need a PT. */
 	fake_host_fail_after(2);
 	cr_expect_eq(slat_map(&s, 0x200000, 0x200000, 0x201000, HV_MAP_GPA_RWX),
-		     HV_STATUS_INSUFFICIENT_MEMORY);
+	             HV_STATUS_INSUFFICIENT_MEMORY);
 	fake_host_fail_after(-1);
 	cr_expect_eq(slat_translate(&s, 0x200000, &hpa, NULL), HV_STATUS_NOT_FOUND);
 	cr_expect_eq(fake_host_pages_in_use(), before, "the tables it built were freed");
@@ -197,18 +198,18 @@ struct bad_range {
 ParameterizedTestParameters(slat, hostile_ranges)
 {
 	static struct bad_range cases[] = {
-		{0x1001, 0x1000, 0x1000, HV_MAP_GPA_RWX, HV_STATUS_INVALID_ALIGNMENT, true},
-		{0x1000, 0x1001, 0x1000, HV_MAP_GPA_RWX, HV_STATUS_INVALID_ALIGNMENT, false},
-		{0x1000, 0x1000, 0x1001, HV_MAP_GPA_RWX, HV_STATUS_INVALID_ALIGNMENT, true},
-		{0x1000, 0x1000, 0, HV_MAP_GPA_RWX, HV_STATUS_INVALID_PARAMETER, true},
-		{0xfffffffffffff000ULL, 0, 0x2000, HV_MAP_GPA_RWX, HV_STATUS_INVALID_PARAMETER, true},
-		{1ULL << 40, 0, 0x1000, HV_MAP_GPA_RWX, HV_STATUS_INVALID_PARAMETER, true},
-		{(1ULL << 40) - 0x1000, 0, 0x2000, HV_MAP_GPA_RWX, HV_STATUS_INVALID_PARAMETER, true},
-		{0, 0xfffffffffffff000ULL, 0x2000, HV_MAP_GPA_RWX, HV_STATUS_INVALID_PARAMETER, false},
-		{0, 1ULL << 52, 0x1000, HV_MAP_GPA_RWX, HV_STATUS_INVALID_PARAMETER, false},
-		{0, 0, 0x1000, HV_MAP_GPA_WRITABLE, HV_STATUS_INVALID_PARAMETER, false},
-		{0, 0, 0x1000, 0, HV_STATUS_INVALID_PARAMETER, false},
-		{0, 0, 0x1000, 0x100, HV_STATUS_INVALID_PARAMETER, false},
+	    {0x1001, 0x1000, 0x1000, HV_MAP_GPA_RWX, HV_STATUS_INVALID_ALIGNMENT, true},
+	    {0x1000, 0x1001, 0x1000, HV_MAP_GPA_RWX, HV_STATUS_INVALID_ALIGNMENT, false},
+	    {0x1000, 0x1000, 0x1001, HV_MAP_GPA_RWX, HV_STATUS_INVALID_ALIGNMENT, true},
+	    {0x1000, 0x1000, 0, HV_MAP_GPA_RWX, HV_STATUS_INVALID_PARAMETER, true},
+	    {0xfffffffffffff000ULL, 0, 0x2000, HV_MAP_GPA_RWX, HV_STATUS_INVALID_PARAMETER, true},
+	    {1ULL << 40, 0, 0x1000, HV_MAP_GPA_RWX, HV_STATUS_INVALID_PARAMETER, true},
+	    {(1ULL << 40) - 0x1000, 0, 0x2000, HV_MAP_GPA_RWX, HV_STATUS_INVALID_PARAMETER, true},
+	    {0, 0xfffffffffffff000ULL, 0x2000, HV_MAP_GPA_RWX, HV_STATUS_INVALID_PARAMETER, false},
+	    {0, 1ULL << 52, 0x1000, HV_MAP_GPA_RWX, HV_STATUS_INVALID_PARAMETER, false},
+	    {0, 0, 0x1000, HV_MAP_GPA_WRITABLE, HV_STATUS_INVALID_PARAMETER, false},
+	    {0, 0, 0x1000, 0, HV_STATUS_INVALID_PARAMETER, false},
+	    {0, 0, 0x1000, 0x100, HV_STATUS_INVALID_PARAMETER, false},
 	};
 	return cr_make_param_array(struct bad_range, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -216,8 +217,8 @@ ParameterizedTestParameters(slat, hostile_ranges)
 ParameterizedTest(struct bad_range *c, slat, hostile_ranges)
 {
 	cr_expect_eq(slat_map(&s, c->gpa, c->hpa, c->size, c->flags), c->expected,
-		     "map gpa %#llx hpa %#llx size %#llx flags %#x", (unsigned long long)c->gpa,
-		     (unsigned long long)c->hpa, (unsigned long long)c->size, c->flags);
+	             "map gpa %#llx hpa %#llx size %#llx flags %#x", (unsigned long long)c->gpa,
+	             (unsigned long long)c->hpa, (unsigned long long)c->size, c->flags);
 	cr_expect_eq(s.table_pages, 1, "a refused map builds nothing");
 	if (c->gpa_range_bad)
 		cr_expect_eq(slat_unmap(&s, c->gpa, c->size), c->expected);
@@ -261,15 +262,16 @@ static bool model_range_free(uint64_t first, uint64_t n)
 
 Test(slat, random_sequences_match_a_reference_model)
 {
-	static const uint32_t rights[] = {HV_MAP_GPA_READABLE,
-					  HV_MAP_GPA_READABLE | HV_MAP_GPA_WRITABLE,
-					  HV_MAP_GPA_READABLE | HV_MAP_GPA_EXECUTABLE, HV_MAP_GPA_RWX};
+	static const uint32_t rights[] = {
+	    HV_MAP_GPA_READABLE, HV_MAP_GPA_READABLE | HV_MAP_GPA_WRITABLE,
+	    HV_MAP_GPA_READABLE | HV_MAP_GPA_EXECUTABLE, HV_MAP_GPA_RWX};
 	unsigned seed = 12345;
 
 	memset(model, 0, sizeof(model));
 	for (int op = 0; op < 3000; op++) {
 		bool large = next_random(&seed) % 4 == 0;
-		uint64_t n = large ? 512 * (1 + next_random(&seed) % 3) : 1 + next_random(&seed) % 40;
+		uint64_t n =
+		    large ? 512 * (1 + next_random(&seed) % 3) : 1 + next_random(&seed) % 40;
 		uint64_t first = (uint64_t)next_random(&seed) % (WINDOW_PAGES - n);
 
 		if (large)
@@ -277,14 +279,14 @@ Test(slat, random_sequences_match_a_reference_model)
 		if (next_random(&seed) % 3) {
 			uint32_t f = rights[next_random(&seed) % 4];
 			hv_hpa_t hpa = ((uint64_t)(next_random(&seed) % 1024) << 21) +
-				       (large ? 0 : (uint64_t)(next_random(&seed) % 512) << 12);
+			               (large ? 0 : (uint64_t)(next_random(&seed) % 512) << 12);
 			hv_status_t st = slat_map(&s, first << 12, hpa, n << 12, f);
 
 			if (model_range_free(first, n)) {
 				cr_assert_eq(st, HV_STATUS_SUCCESS, "op %d", op);
 				for (uint64_t i = 0; i < n; i++)
 					model[first + i] =
-						(struct model_page){true, hpa + (i << 12), f};
+					    (struct model_page){true, hpa + (i << 12), f};
 			} else {
 				cr_assert_eq(st, HV_STATUS_INVALID_PARAMETER, "op %d overlap", op);
 			}

@@ -32,18 +32,19 @@ struct io_case {
 ParameterizedTestParameters(svm_exit, io)
 {
 	static struct io_case cases[] = {
-		/* OUT DX, AL to 0x3f8: only AL counts. */
-		{(0x3f8ULL << 16) | SVM_IOIO_SZ8, 0x1122334455667741ULL, 0x3f8, 1, true, false, false,
-		 0x41},
-		{(0xf4ULL << 16) | SVM_IOIO_SZ32, 0xffffffff00000007ULL, 0xf4, 4, true, false, false, 7},
-		{(0x70ULL << 16) | SVM_IOIO_SZ16, 0xabcd1234, 0x70, 2, true, false, false, 0x1234},
-		{(0x3fdULL << 16) | SVM_IOIO_SZ8 | SVM_IOIO_TYPE_IN, 0, 0x3fd, 1, false, false, false,
-		 0},
-		{(0xffffULL << 16) | SVM_IOIO_SZ32 | SVM_IOIO_TYPE_IN, 0, 0xffff, 4, false, false, false,
-		 0},
-		/* REP OUTSB: string, no value taken from RAX. */
-		{(0x3f8ULL << 16) | SVM_IOIO_SZ8 | SVM_IOIO_STRING | SVM_IOIO_REP, 0x55, 0x3f8, 1, true,
-		 true, true, 0},
+	    /* OUT DX, AL to 0x3f8: only AL counts. */
+	    {(0x3f8ULL << 16) | SVM_IOIO_SZ8, 0x1122334455667741ULL, 0x3f8, 1, true, false, false,
+	     0x41},
+	    {(0xf4ULL << 16) | SVM_IOIO_SZ32, 0xffffffff00000007ULL, 0xf4, 4, true, false, false,
+	     7},
+	    {(0x70ULL << 16) | SVM_IOIO_SZ16, 0xabcd1234, 0x70, 2, true, false, false, 0x1234},
+	    {(0x3fdULL << 16) | SVM_IOIO_SZ8 | SVM_IOIO_TYPE_IN, 0, 0x3fd, 1, false, false, false,
+	     0},
+	    {(0xffffULL << 16) | SVM_IOIO_SZ32 | SVM_IOIO_TYPE_IN, 0, 0xffff, 4, false, false,
+	     false, 0},
+	    /* REP OUTSB: string, no value taken from RAX. */
+	    {(0x3f8ULL << 16) | SVM_IOIO_SZ8 | SVM_IOIO_STRING | SVM_IOIO_REP, 0x55, 0x3f8, 1, true,
+	     true, true, 0},
 	};
 	return cr_make_param_array(struct io_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -90,13 +91,13 @@ struct npf_case {
 ParameterizedTestParameters(svm_exit, npf)
 {
 	static struct npf_case cases[] = {
-		{SVM_NPF_FINAL_GPA | SVM_NPF_USER, HV_ACCESS_READ, false, false},
-		{SVM_NPF_FINAL_GPA | SVM_NPF_USER | SVM_NPF_WRITE, HV_ACCESS_WRITE, false, false},
-		{SVM_NPF_FINAL_GPA | SVM_NPF_USER | SVM_NPF_WRITE | SVM_NPF_PRESENT, HV_ACCESS_WRITE,
-		 true, false},
-		{SVM_NPF_FINAL_GPA | SVM_NPF_USER | SVM_NPF_FETCH | SVM_NPF_PRESENT, HV_ACCESS_EXECUTE,
-		 true, false},
-		{SVM_NPF_GUEST_WALK | SVM_NPF_USER, HV_ACCESS_READ, false, true},
+	    {SVM_NPF_FINAL_GPA | SVM_NPF_USER, HV_ACCESS_READ, false, false},
+	    {SVM_NPF_FINAL_GPA | SVM_NPF_USER | SVM_NPF_WRITE, HV_ACCESS_WRITE, false, false},
+	    {SVM_NPF_FINAL_GPA | SVM_NPF_USER | SVM_NPF_WRITE | SVM_NPF_PRESENT, HV_ACCESS_WRITE,
+	     true, false},
+	    {SVM_NPF_FINAL_GPA | SVM_NPF_USER | SVM_NPF_FETCH | SVM_NPF_PRESENT, HV_ACCESS_EXECUTE,
+	     true, false},
+	    {SVM_NPF_GUEST_WALK | SVM_NPF_USER, HV_ACCESS_READ, false, true},
 	};
 	return cr_make_param_array(struct npf_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -177,20 +178,20 @@ struct simple_case {
 ParameterizedTestParameters(svm_exit, simple)
 {
 	static struct simple_case cases[] = {
-		{SVM_EXIT_HLT, HV_EXIT_HLT, 1},
-		{SVM_EXIT_VMMCALL, HV_EXIT_HYPERCALL, 3},
-		{SVM_EXIT_SHUTDOWN, HV_EXIT_SHUTDOWN, 0},
-		{SVM_EXIT_INTR, HV_EXIT_INTERRUPT, 0},
-		{SVM_EXIT_NMI, HV_EXIT_INTERRUPT, 0},
-		{SVM_EXIT_VMRUN, HV_EXIT_REFUSED_INSN, 0},
-		{SVM_EXIT_VMLOAD, HV_EXIT_REFUSED_INSN, 0},
-		{SVM_EXIT_CLGI, HV_EXIT_REFUSED_INSN, 0},
-		{SVM_EXIT_XSETBV, HV_EXIT_REFUSED_INSN, 0},
-		{SVM_EXIT_MWAIT, HV_EXIT_REFUSED_INSN, 0},
-		{SVM_EXIT_INVD, HV_EXIT_REFUSED_INSN, 0},
-		{0x7d, HV_EXIT_UNSUPPORTED, 0},
-		{0x401, HV_EXIT_UNSUPPORTED, 0},
-		{0x12345, HV_EXIT_UNSUPPORTED, 0},
+	    {SVM_EXIT_HLT, HV_EXIT_HLT, 1},
+	    {SVM_EXIT_VMMCALL, HV_EXIT_HYPERCALL, 3},
+	    {SVM_EXIT_SHUTDOWN, HV_EXIT_SHUTDOWN, 0},
+	    {SVM_EXIT_INTR, HV_EXIT_INTERRUPT, 0},
+	    {SVM_EXIT_NMI, HV_EXIT_INTERRUPT, 0},
+	    {SVM_EXIT_VMRUN, HV_EXIT_REFUSED_INSN, 0},
+	    {SVM_EXIT_VMLOAD, HV_EXIT_REFUSED_INSN, 0},
+	    {SVM_EXIT_CLGI, HV_EXIT_REFUSED_INSN, 0},
+	    {SVM_EXIT_XSETBV, HV_EXIT_REFUSED_INSN, 0},
+	    {SVM_EXIT_MWAIT, HV_EXIT_REFUSED_INSN, 0},
+	    {SVM_EXIT_INVD, HV_EXIT_REFUSED_INSN, 0},
+	    {0x7d, HV_EXIT_UNSUPPORTED, 0},
+	    {0x401, HV_EXIT_UNSUPPORTED, 0},
+	    {0x12345, HV_EXIT_UNSUPPORTED, 0},
 	};
 	return cr_make_param_array(struct simple_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -256,10 +257,20 @@ static void break_vmcb(int which)
 ParameterizedTestParameters(svm_exit, invalid_state_names_the_check)
 {
 	static struct check_case cases[] = {
-		{0, "EFER.SVME"},    {1, "CR0.NW"},	 {2, "CR0 bits 63:32"}, {3, "CR3"},
-		{4, "CR4"},	     {5, "DR6"},	 {6, "DR7"},		{7, "EFER has reserved"},
-		{8, "CR4.PAE"},	     {9, "CR0.PE"},	 {10, "CS.L and CS.D"}, {11, "VMRUN intercept"},
-		{12, "ASID is 0"},   {-1, "no documented"},
+	    {0, "EFER.SVME"},
+	    {1, "CR0.NW"},
+	    {2, "CR0 bits 63:32"},
+	    {3, "CR3"},
+	    {4, "CR4"},
+	    {5, "DR6"},
+	    {6, "DR7"},
+	    {7, "EFER has reserved"},
+	    {8, "CR4.PAE"},
+	    {9, "CR0.PE"},
+	    {10, "CS.L and CS.D"},
+	    {11, "VMRUN intercept"},
+	    {12, "ASID is 0"},
+	    {-1, "no documented"},
 	};
 	return cr_make_param_array(struct check_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -275,7 +286,7 @@ ParameterizedTest(struct check_case *c, svm_exit, invalid_state_names_the_check)
 	cr_expect_eq(e.invalid.error, 0xffffffffU);
 	cr_assert_not_null(e.invalid.detail);
 	cr_expect_not_null(strstr(e.invalid.detail, c->expected), "case %d: got \"%s\"", c->broken,
-			   e.invalid.detail);
+	                   e.invalid.detail);
 }
 
 Test(svm_exit, invalid_exit_code_is_compared_as_32_bits)

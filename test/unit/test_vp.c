@@ -130,7 +130,7 @@ Test(vp_init, partition_creation_survives_running_out_of_memory)
 	for (long n = 0; n < 4; n++) {
 		fake_host_fail_after(n);
 		cr_expect_eq(hv_partition_create(&config, &p), HV_STATUS_INSUFFICIENT_MEMORY,
-			     "fail after %ld", n);
+		             "fail after %ld", n);
 		cr_expect_eq(fake_host_pages_in_use(), base, "nothing leaks (fail after %ld)", n);
 	}
 	fake_host_fail_after(-1);
@@ -143,10 +143,13 @@ Test(vp_init, partition_creation_survives_running_out_of_memory)
 Test(vp, registers_round_trip)
 {
 	static const uint32_t names[] = {HV_X64_REGISTER_RAX, HV_X64_REGISTER_R15,
-					 HV_X64_REGISTER_RIP, HV_X64_REGISTER_CR3,
-					 HV_X64_REGISTER_LSTAR};
-	union hv_register_value in[5] = {{.reg64 = 1}, {.reg64 = 2}, {.reg64 = 0x100000},
-					 {.reg64 = 0x3000}, {.reg64 = 0xffffffff81000000ULL}};
+	                                 HV_X64_REGISTER_RIP, HV_X64_REGISTER_CR3,
+	                                 HV_X64_REGISTER_LSTAR};
+	union hv_register_value in[5] = {{.reg64 = 1},
+	                                 {.reg64 = 2},
+	                                 {.reg64 = 0x100000},
+	                                 {.reg64 = 0x3000},
+	                                 {.reg64 = 0xffffffff81000000ULL}};
 	union hv_register_value out[5];
 
 	cr_assert_eq(hv_vp_set_registers(vp, names, 5, in), HV_STATUS_SUCCESS);
@@ -158,8 +161,8 @@ Test(vp, registers_round_trip)
 Test(vp, segments_use_the_tlfs_attribute_form)
 {
 	uint32_t name = HV_X64_REGISTER_CS;
-	union hv_register_value v = {.segment = {.base = 0, .limit = 0xffffffff, .selector = 8,
-						 .attributes = 0xa09b}};
+	union hv_register_value v = {
+	    .segment = {.base = 0, .limit = 0xffffffff, .selector = 8, .attributes = 0xa09b}};
 	union hv_register_value back;
 	struct svm_vp *s = vp->vendor;
 
@@ -184,11 +187,11 @@ Test(vp, efer_hides_svme_and_refuses_reserved_bits)
 Test(vp, hostile_register_values_are_refused)
 {
 	cr_expect_eq(set_reg(HV_X64_REGISTER_RIP, 0x0000800000000000ULL),
-		     HV_STATUS_INVALID_REGISTER_VALUE);
+	             HV_STATUS_INVALID_REGISTER_VALUE);
 	cr_expect_eq(set_reg(HV_X64_REGISTER_CR0, CR0_NW), HV_STATUS_INVALID_REGISTER_VALUE);
 	cr_expect_eq(set_reg(HV_X64_REGISTER_CR0, 1ULL << 40), HV_STATUS_INVALID_REGISTER_VALUE);
 	cr_expect_eq(set_reg(HV_X64_REGISTER_PAT, 0x0202020202020202ULL),
-		     HV_STATUS_INVALID_REGISTER_VALUE);
+	             HV_STATUS_INVALID_REGISTER_VALUE);
 	cr_expect_eq(set_reg(0x12345, 0), HV_STATUS_INVALID_PARAMETER);
 	cr_expect_eq(hv_vp_get_registers(vp, NULL, 1, NULL), HV_STATUS_INVALID_PARAMETER);
 }
@@ -416,7 +419,7 @@ static void exit_rdmsr_other(struct vmcb *v, uint64_t *gprs)
 Test(vp, msrs_libhv_owns_never_reach_the_monitor)
 {
 	struct script s = {.steps = {exit_wrmsr_efer_reserved, exit_rdmsr_synthetic,
-				     exit_wrmsr_efer_ok, exit_rdmsr_other}};
+	                             exit_wrmsr_efer_ok, exit_rdmsr_other}};
 	struct hv_exit e;
 
 	set_long_mode_cpl0();
@@ -426,7 +429,7 @@ Test(vp, msrs_libhv_owns_never_reach_the_monitor)
 	cr_assert_eq(e.reason, HV_EXIT_MSR_READ, "only the unknown MSR 0x1b comes out");
 	cr_expect_eq(e.msr.index, 0x1b);
 	cr_expect_eq(reg(HV_X64_REGISTER_EFER), EFER_LME | EFER_LMA | EFER_SCE,
-		     "the valid write took effect, LMA kept");
+	             "the valid write took effect, LMA kept");
 	cr_expect_eq(hv_vp_stats(vp)->exits[HV_EXIT_MSR_WRITE], 2);
 	cr_expect_eq(hv_vp_stats(vp)->exits[HV_EXIT_MSR_READ], 2);
 }
@@ -440,7 +443,7 @@ static void exit_check_gp_pending(struct vmcb *v, uint64_t *gprs)
 {
 	(void)gprs;
 	cr_expect_eq(v->control.event_inject, 13 | (3 << 8) | (1ULL << 11) | (1ULL << 31),
-		     "#GP(0) pending at entry");
+	             "#GP(0) pending at entry");
 	v->control.exit_code = SVM_EXIT_SHUTDOWN;
 }
 
@@ -511,7 +514,7 @@ Test(vp, nested_fault_on_mapped_ram_is_retried_with_a_flush_then_reported)
 {
 	struct script s = {.steps = {exit_npf_mapped, exit_shutdown}};
 	struct script forever = {.steps = {exit_npf_mapped, exit_npf_mapped, exit_npf_mapped,
-					   exit_npf_mapped, exit_npf_mapped, exit_npf_mapped}};
+	                                   exit_npf_mapped, exit_npf_mapped, exit_npf_mapped}};
 	struct hv_exit e;
 
 	cr_assert_eq(hv_gpa_map(part, 0, 0x200000, 0x2000, HV_MAP_GPA_RWX), HV_STATUS_SUCCESS);
@@ -583,8 +586,8 @@ static void exit_check_reinjected(struct vmcb *v, uint64_t *gprs)
 {
 	(void)gprs;
 	cr_expect_eq(v->control.event_inject,
-		     14 | (3 << 8) | (1ULL << 11) | (1ULL << 31) | (2ULL << 32),
-		     "the interrupted event is delivered again");
+	             14 | (3 << 8) | (1ULL << 11) | (1ULL << 31) | (2ULL << 32),
+	             "the interrupted event is delivered again");
 	v->control.exit_int_info = 0;
 	v->control.exit_code = SVM_EXIT_SHUTDOWN;
 }

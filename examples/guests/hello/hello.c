@@ -54,9 +54,15 @@ int main(const struct guest_start_info *raw_info)
 	guest_printf("hello: CPUID.1:ECX[31] (hypervisor present) = %d\n", hypervisor ? 1 : 0);
 	if (hypervisor) {
 		struct cpuid_result hv = cpuid(CPUID_HV_VENDOR_LEAF, 0);
-		guest_puts("hello: hypervisor vendor ");
-		print_vendor(hv.ebx, hv.ecx, hv.edx);
-		guest_printf(", max leaf %#x\n", hv.eax);
+
+		/* The hypervisor's own leaves exist only when it reports a maximum leaf. */
+		if (hv.eax >= CPUID_HV_VENDOR_LEAF) {
+			guest_puts("hello: hypervisor vendor ");
+			print_vendor(hv.ebx, hv.ecx, hv.edx);
+			guest_printf(", max leaf %#x\n", hv.eax);
+		} else {
+			guest_puts("hello: the hypervisor shows no leaves at 0x40000000\n");
+		}
 	}
 	return 0;
 }

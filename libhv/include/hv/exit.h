@@ -11,19 +11,19 @@
  */
 enum hv_exit_reason {
 	HV_EXIT_NONE = 0,
-	HV_EXIT_IO,             /* port I/O: io */
-	HV_EXIT_MEMORY_ACCESS,  /* GPA with no RAM behind it, or an access the mapping forbids: memory */
-	HV_EXIT_MSR_READ,       /* RDMSR of an MSR libhv does not own: msr (value to be supplied) */
-	HV_EXIT_MSR_WRITE,      /* WRMSR of an MSR libhv does not own: msr */
-	HV_EXIT_CPUID,          /* CPUID: cpuid, pre-filled with libhv's filtered default */
-	HV_EXIT_HLT,            /* HLT: the VP waits for an interrupt */
-	HV_EXIT_SHUTDOWN,       /* triple fault / shutdown: the VP cannot continue */
-	HV_EXIT_INVALID_STATE,  /* the processor refused to enter the VP: invalid.detail says why */
-	HV_EXIT_UNSUPPORTED,    /* an exit libhv does not handle (vendor code in `vendor_code`) */
-	HV_EXIT_HYPERCALL,      /* counted only: hypercalls are finished inside libhv */
-	HV_EXIT_INTERRUPT,      /* counted only: a host interrupt stopped the VP; it simply re-enters */
-	HV_EXIT_REFUSED_INSN,   /* counted only: VMX/SVM/XSETBV/MONITOR in a guest, answered with #UD */
-	HV_EXIT_SLAT_RETRY,     /* counted only: a SLAT fault on RAM already mapped (stale TLB) */
+	HV_EXIT_IO,            /* port I/O: io */
+	HV_EXIT_MEMORY_ACCESS, /* GPA with no RAM behind it, or an access the mapping forbids: memory */
+	HV_EXIT_MSR_READ,      /* RDMSR of an MSR libhv does not own: msr (value to be supplied) */
+	HV_EXIT_MSR_WRITE,     /* WRMSR of an MSR libhv does not own: msr */
+	HV_EXIT_CPUID,         /* CPUID: cpuid, pre-filled with libhv's filtered default */
+	HV_EXIT_HLT,           /* HLT: the VP waits for an interrupt */
+	HV_EXIT_SHUTDOWN,      /* triple fault / shutdown: the VP cannot continue */
+	HV_EXIT_INVALID_STATE, /* the processor refused to enter the VP: invalid.detail says why */
+	HV_EXIT_UNSUPPORTED,   /* an exit libhv does not handle (vendor code in `vendor_code`) */
+	HV_EXIT_HYPERCALL,     /* counted only: hypercalls are finished inside libhv */
+	HV_EXIT_INTERRUPT, /* counted only: a host interrupt stopped the VP; it simply re-enters */
+	HV_EXIT_REFUSED_INSN, /* counted only: VMX/SVM/XSETBV/MONITOR in a guest, answered with #UD */
+	HV_EXIT_SLAT_RETRY,   /* counted only: a SLAT fault on RAM already mapped (stale TLB) */
 	HV_EXIT_REASON_COUNT
 };
 
@@ -35,8 +35,8 @@ enum hv_access {
 
 struct hv_exit {
 	enum hv_exit_reason reason;
-	uint64_t rip;        /* guest RIP of the instruction that caused the exit */
-	uint8_t insn_length; /* its length in bytes, or 0 when the hardware did not say */
+	uint64_t rip;         /* guest RIP of the instruction that caused the exit */
+	uint8_t insn_length;  /* its length in bytes, or 0 when the hardware did not say */
 	uint64_t vendor_code; /* raw VMX exit reason / SVM exit code, for logs */
 	union {
 		struct {
@@ -49,10 +49,11 @@ struct hv_exit {
 		} io;
 		struct {
 			hv_gpa_t gpa;
-			hv_gva_t gva;   /* valid only when gva_valid */
+			hv_gva_t gva; /* valid only when gva_valid */
 			bool gva_valid;
 			uint8_t access; /* enum hv_access of the faulting access */
-			bool mapped;    /* RAM is mapped there but without this right (e.g. write to ROM) */
+			bool
+			    mapped; /* RAM is mapped there but without this right (e.g. write to ROM) */
 			bool during_guest_walk; /* the guest's own page-table walk touched it */
 		} memory;
 		struct {
@@ -61,10 +62,12 @@ struct hv_exit {
 		} msr;
 		struct {
 			uint32_t leaf, subleaf;
-			uint32_t eax, ebx, ecx, edx; /* libhv's default answer; the monitor may change it */
+			uint32_t eax, ebx, ecx,
+			    edx; /* libhv's default answer; the monitor may change it */
 		} cpuid;
 		struct {
-			uint32_t error;     /* vendor error number (VM-instruction error; 0xFFFFFFFF on SVM) */
+			uint32_t
+			    error; /* vendor error number (VM-instruction error; 0xFFFFFFFF on SVM) */
 			const char *detail; /* what libhv suspects, for the log */
 		} invalid;
 		struct {

@@ -32,18 +32,18 @@ struct hv_capabilities {
 	char vendor_string[13]; /* CPUID.0 */
 	char brand[49];         /* CPUID.0x80000002-4, may be empty */
 	uint32_t family, model, stepping;
-	bool usable;            /* a backend can run partitions on this processor */
-	const char *refusal;    /* when !usable: why, in words for the log */
-	const char *backend;    /* "svm" or "vmx" */
+	bool usable;         /* a backend can run partitions on this processor */
+	const char *refusal; /* when !usable: why, in words for the log */
+	const char *backend; /* "svm" or "vmx" */
 	/* Features of the backend that libhv uses (each may be absent). */
-	bool nested_paging;     /* NPT / EPT: required */
-	bool nrip_save;         /* SVM: the processor reports the next RIP */
-	bool decode_assists;    /* SVM */
-	bool vmcb_clean_bits;   /* SVM */
-	bool flush_by_asid;     /* SVM: TLB_CONTROL 3/7 */
-	bool large_pages_1g;    /* 1 GiB SLAT pages */
-	bool nx;                /* EFER.NXE available on the host */
-	uint32_t asid_count;    /* SVM: number of ASIDs (ASID 0 is the host's) */
+	bool nested_paging;   /* NPT / EPT: required */
+	bool nrip_save;       /* SVM: the processor reports the next RIP */
+	bool decode_assists;  /* SVM */
+	bool vmcb_clean_bits; /* SVM */
+	bool flush_by_asid;   /* SVM: TLB_CONTROL 3/7 */
+	bool large_pages_1g;  /* 1 GiB SLAT pages */
+	bool nx;              /* EFER.NXE available on the host */
+	uint32_t asid_count;  /* SVM: number of ASIDs (ASID 0 is the host's) */
 	uint32_t svm_revision;
 	uint8_t guest_phys_bits; /* CPUID 0x80000008.EAX[7:0] */
 };
@@ -75,7 +75,7 @@ struct hv_partition_config {
 };
 
 hv_status_t hv_partition_create(const struct hv_partition_config *config,
-				struct hv_partition **out);
+                                struct hv_partition **out);
 /* Deletes the partition, its VPs and its second-level tables; the RAM it mapped stays the caller's. */
 hv_status_t hv_partition_delete(struct hv_partition *partition);
 const char *hv_partition_name(const struct hv_partition *partition);
@@ -101,12 +101,12 @@ uint64_t hv_partition_id(const struct hv_partition *partition);
  * of the range stays mapped.
  */
 hv_status_t hv_gpa_map(struct hv_partition *partition, hv_gpa_t gpa, hv_hpa_t hpa, uint64_t size,
-		       uint32_t flags);
+                       uint32_t flags);
 /* Unmap [gpa, gpa+size); holes inside the range are not an error. */
 hv_status_t hv_gpa_unmap(struct hv_partition *partition, hv_gpa_t gpa, uint64_t size);
 /* Where gpa lives: HV_STATUS_NOT_FOUND when unmapped; *flags gets the HV_MAP_GPA_* rights. */
 hv_status_t hv_gpa_translate(struct hv_partition *partition, hv_gpa_t gpa, hv_hpa_t *hpa,
-			     uint32_t *flags);
+                             uint32_t *flags);
 /* Bytes of host memory the partition's second-level tables use. */
 uint64_t hv_gpa_table_bytes(const struct hv_partition *partition);
 
@@ -121,9 +121,9 @@ hv_status_t hv_vp_create(struct hv_partition *partition, uint32_t vp_index, stru
  * one have been written.
  */
 hv_status_t hv_vp_get_registers(struct hv_vp *vp, const uint32_t *names, uint32_t count,
-				union hv_register_value *values);
+                                union hv_register_value *values);
 hv_status_t hv_vp_set_registers(struct hv_vp *vp, const uint32_t *names, uint32_t count,
-				const union hv_register_value *values);
+                                const union hv_register_value *values);
 
 /*
  * Run the VP until an exit the monitor must handle; fills *exit. Exits libhv can finish itself
@@ -142,11 +142,12 @@ hv_status_t hv_vp_complete(struct hv_vp *vp, const struct hv_exit *exit);
 
 /* Queue an exception for delivery at the next entry (#GP, #UD, ... with or without error code). */
 hv_status_t hv_vp_inject_exception(struct hv_vp *vp, uint8_t vector, bool has_error_code,
-				   uint32_t error_code);
+                                   uint32_t error_code);
 
 struct hv_vp_stats {
-	uint64_t exits[HV_EXIT_REASON_COUNT]; /* by enum hv_exit_reason, including those libhv finished */
-	uint64_t entries;                     /* world switches into the guest */
+	uint64_t exits
+	    [HV_EXIT_REASON_COUNT]; /* by enum hv_exit_reason, including those libhv finished */
+	uint64_t entries;           /* world switches into the guest */
 };
 const struct hv_vp_stats *hv_vp_stats(const struct hv_vp *vp);
 const char *hv_exit_reason_name(enum hv_exit_reason reason);
