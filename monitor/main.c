@@ -109,6 +109,13 @@ static bool module_to_child(size_t i, struct module_args *args)
 		kprintf("monitor: module %zu (\"%s\") rejected: %s\n", i, m->cmdline, err);
 		return false;
 	}
+	if (args->has_for) {
+		/* Not a partition: nothing hands files to partitions until multiboot v1 guests. */
+		kprintf("monitor: module %zu is a file for partition %s: not handed over yet, "
+		        "skipped\n",
+		        i, args->for_name);
+		return false;
+	}
 	expectations[i].expect_stop = args->expect_stop;
 	if (args->has_expect && !args->expect_stop)
 		expectations[i].exit_status = args->expect_status;

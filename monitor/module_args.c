@@ -286,7 +286,11 @@ int module_args_parse(const char *cmdline, size_t len, struct module_args *out, 
 	}
 	if (!out->mem_given)
 		out->mem_size = MODULE_MEM_DEFAULT;
-	if (!out->name[0])
+	/*
+	 * GRUB's module2 passes only what follows the path, so a file for a partition (for=) often
+	 * has neither: it needs no name of its own.
+	 */
+	if (!out->name[0] && !(out->has_for && !out->path))
 		return name_from_path(out, err, errlen);
 	return 0;
 }

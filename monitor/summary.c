@@ -31,11 +31,17 @@ bool summary_print(const struct child *children, const struct child_expectation 
 {
 	bool all_ok = true;
 
-	kprintf("monitor: summary of %zu partition(s)\n", n);
+	size_t partitions = 0;
+
+	for (size_t i = 0; i < n; i++)
+		partitions += children[i].state != CHILD_EMPTY;
+	kprintf("monitor: summary of %zu partition(s)\n", partitions);
 	for (size_t i = 0; i < n; i++) {
 		const struct child *c = &children[i];
 		bool ok = child_met_expectation(c, &expect[i]);
 
+		if (c->state == CHILD_EMPTY)
+			continue; /* a module that is not a partition */
 		all_ok = all_ok && ok;
 		if (c->state == CHILD_REJECTED)
 			kprintf("monitor:   %s: rejected: %s [%s]\n", c->name, c->reason,

@@ -1,4 +1,4 @@
-# Shared by the integration tests (sourced): booting ISOs under QEMU and checking the serial log.
+# Shared by the integration tests (sourced): booting ISOs under QEMU or Bochs and checking the serial log.
 # Each test script gets the build directory as $1 and exits nonzero on failure.
 
 top=$(cd "$(dirname "$0")/../.." && pwd)

@@ -10,7 +10,8 @@ ld -nostdlib -static -z max-page-size=0x1000 -Ttext=0x200000 -e _start \
 printf 'this is not an ELF image, just text\n' >"$scratch/notes.txt"
 
 iso=$scratch/modules.iso
-MKISO_EXTRA_MODULES="    module2 /boot/raw_exit.elf name=bad mem=lots" \
+MKISO_EXTRA_MODULES="    module2 /boot/raw_exit.elf name=bad mem=lots
+    module2 /boot/notes.txt for=raw" \
 	"$top/scripts/mkiso.sh" "$iso" "$build/monitor.elf" \
 	"$scratch/notes.txt:name=notes mem=4M expect=stopped" \
 	"$scratch/raw_exit.elf:name=raw mem=8M expect=11" \
@@ -26,6 +27,8 @@ expect "$log" '^monitor: partition raw exited with status 11$'
 expect "$log" '^\[hello\] Hello from a libhv child partition' "the next partition still runs"
 expect "$log" 'rejected: .*mem' "a malformed module line is rejected, naming the key"
 expect "$log" '^monitor:   raw: exited with status 11 \[expected\]'
+expect "$log" '^monitor: module 4 is a file for partition raw: not handed over yet, skipped'
+expect "$log" '^monitor: summary of 4 partition\(s\)' "the for= file is not a partition"
 # The malformed module line is not expected to work: the run as a whole is a failure.
 expect "$log" '^monitor: SOME PARTITIONS DID NOT END AS EXPECTED'
 expect_status 35 "$log"

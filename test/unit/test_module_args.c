@@ -227,6 +227,17 @@ Test(module_args, size_helper_and_name_check)
 	cr_assert_not(module_name_is_valid("a b", 3));
 }
 
+Test(module_args, a_file_for_a_partition_needs_no_name)
+{
+	struct module_args a;
+	char err[160];
+
+	cr_assert_eq(module_args_parse("for=hello", 9, &a, err, sizeof(err)), 0, "%s", err);
+	cr_expect(a.has_for);
+	cr_expect_str_eq(a.for_name, "hello");
+	cr_expect_str_eq(a.name, "");
+}
+
 Test(module_args, expect_key)
 {
 	struct module_args a;
