@@ -158,8 +158,12 @@ $(O)/monitor.iso: $(O)/monitor.elf $(GUEST_ELFS) scripts/mkiso.sh
 
 iso: $(O)/monitor.iso
 
+# QEMU's exit status is the monitor's verdict (monitor/power.h): 33 all as expected, 35 not.
 run: $(O)/monitor.iso
-	scripts/run-qemu.sh $(O)/monitor.iso
+	@scripts/run-qemu.sh $(O)/monitor.iso; st=$$?; \
+	if [ $$st -eq 33 ]; then echo "make run: every partition ended as expected"; \
+	else echo "make run: QEMU exit status $$st (33: all as expected, 35: not, 124: timeout)"; \
+		exit 1; fi
 
 # ---------------------------------------------------------------------------------------------
 # Tests

@@ -20,15 +20,22 @@ static void console_emit(void *opaque, const char *line, size_t len)
 	console_write("\n", 1);
 }
 
+/* Record how the child ended (stopped or rejected) and say so on the console, naming it. */
+static void end_child(struct child *c, enum child_state state, const char *fmt, va_list ap)
+{
+	fmt_vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
+	c->state = state;
+	kprintf("monitor: partition %s %s: %s\n", c->name,
+	        state == CHILD_REJECTED ? "rejected" : "stopped", c->reason);
+}
+
 void child_stop(struct child *c, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	fmt_vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
+	end_child(c, CHILD_STOPPED, fmt, ap);
 	va_end(ap);
-	c->state = CHILD_STOPPED;
-	kprintf("monitor: partition %s stopped: %s\n", c->name, c->reason);
 }
 
 static void reject(struct child *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -37,10 +44,8 @@ static void reject(struct child *c, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fmt_vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
+	end_child(c, CHILD_REJECTED, fmt, ap);
 	va_end(ap);
-	c->state = CHILD_REJECTED;
-	kprintf("monitor: partition %s rejected: %s\n", c->name, c->reason);
 }
 
 static int copy_to_guest(void *ctx, uint64_t gpa, const void *src, size_t len)
