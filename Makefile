@@ -118,6 +118,8 @@ $(O)/guests/obj/%.S.o: examples/guests/%.S | deps
 GUEST_LIB_OBJ := $(patsubst examples/guests/%,$(O)/guests/obj/%.o,$(GUEST_LIB_SRC))
 
 .SECONDEXPANSION:
+# Keep the guests' object files: they are intermediate to the pattern rules, not throwaway.
+.SECONDARY:
 $(O)/guests/%.elf: $$(addsuffix .o,$$(subst examples/guests/,$(O)/guests/obj/,$$(sort $$(wildcard examples/guests/$$*/*.c examples/guests/$$*/*.S)))) $(GUEST_LIB_OBJ) examples/guests/lib/guest.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T examples/guests/lib/guest.ld \

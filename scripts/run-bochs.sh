@@ -5,8 +5,8 @@
 #
 # Writes OUTDIR/bochsrc and OUTDIR/cont.rc, then runs Bochs unattended. Bochs's exit status says
 # nothing about the monitor (it is 1 on success and failure alike): read the verdict from
-# OUTDIR/com1.txt. Bochs's own log is OUTDIR/bochs.log. The script returns Bochs's status, or 124
-# when BOCHS_TIMEOUT (seconds, default 90) ran out.
+# OUTDIR/com1.txt. Bochs's own log is OUTDIR/bochs.log, its console output OUTDIR/bochs.stdout.
+# The script returns Bochs's status, or 124 when BOCHS_TIMEOUT (seconds, default 90) ran out.
 set -u
 
 if [ $# -ne 3 ]; then
@@ -34,8 +34,9 @@ rm -f "$out/com1.txt" "$out/bochs.log"
 # then, in shutdown(), takes an SVM guest's SHUTDOWN intercept. With reset_on_triple_fault=1 it
 # would reset the whole machine instead, and with the CPU's panics fatal it would quit: either way
 # a triple-faulting SVM guest could never reach the monitor. So the CPU's panics are reported and
-# every other device's panics stay fatal. A triple fault of the monitor itself then leaves the
-# CPU in the shutdown state until the timeout, with "exception with no resolution" in bochs.log.
+# every other device's panics stay fatal: the monitor's final "Shutdown" on port 0x8900 is a panic
+# of the UNMAP device, and that is what ends Bochs at once. A triple fault of the monitor itself
+# leaves the CPU in the shutdown state until the timeout, with "no resolution" in bochs.log.
 cat >"$out/bochsrc" <<RC
 config_interface: textconfig
 display_library: sdl2
