@@ -36,6 +36,7 @@ FS_ASFLAGS := $(INCLUDES) -Imonitor/libc/include -fno-pie -MMD -MP -g
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 HOST_CFLAGS := $(WARN) -O1 -g $(HOST_SAN) -fno-omit-frame-pointer $(INCLUDES) -Itest -MMD -MP
 HOST_LDLIBS := -lcriterion -lelf
+BENCH_LDLIBS :=
 
 # ---------------------------------------------------------------------------------------------
 # Sources
@@ -64,8 +65,8 @@ GUESTS := $(notdir $(patsubst %/,%,$(filter-out examples/guests/lib/,$(wildcard 
 GUEST_LIB_SRC := $(sort $(wildcard examples/guests/lib/*.c examples/guests/lib/*.S))
 GUEST_ELFS := $(patsubst %,$(O)/guests/%.elf,$(GUESTS))
 
-.PHONY: all deps monitor guests tools iso run test unit-tests integration-tests fuzz fuzz-smoke \
-	clean format
+.PHONY: all deps monitor guests tools iso run run-bochs test unit-tests integration-tests fuzz \
+	fuzz-smoke bench clean format
 all: $(O)/monitor.elf $(O)/libhv.a $(GUEST_ELFS) $(O)/hvimage
 
 # ---------------------------------------------------------------------------------------------
@@ -175,6 +176,26 @@ unit-tests: $(O)/unit-tests
 integration-tests: all $(O)/monitor.iso
 	test/integration/run-all.sh $(O)
 
+# Benchmarks: each bench/NAME.c is a host program (optimized, no sanitizers) linked with the
+# portable sources and the test fakes; `make bench` runs them all and they print their figures.
+BENCH_CFLAGS := $(WARN) -O2 -g $(INCLUDES) -Itest -MMD -MP
+BENCH_LIB_SRC := $(sort $(wildcard test/fakes/*.c)) $(call portable,$(LIBHV_SRC) $(MONITOR_SRC))
+BENCH_LIB_OBJ := $(patsubst %,$(O)/benchobj/%.o,$(BENCH_LIB_SRC))
+BENCH_PROGS := $(patsubst bench/%.c,$(O)/bench/%,$(sort $(wildcard bench/*.c)))
+
+$(O)/benchobj/%.c.o: %.c | deps
+	@mkdir -p $(@D)
+	@echo "  BENCHCC $<"
+	$(Q)$(CC) $(BENCH_CFLAGS) -c $< -o $@
+
+$(O)/bench/%: $(O)/benchobj/bench/%.c.o $(BENCH_LIB_OBJ)
+	@mkdir -p $(@D)
+	@echo "  BENCHLD $@"
+	$(Q)$(CC) -o $@ $^ $(BENCH_LDLIBS)
+
+bench: $(BENCH_PROGS)
+	@for b in $(BENCH_PROGS); do echo "== $$b"; $$b || exit 1; done
+
 # Fuzz targets (clang libFuzzer) from the same portable sources; `make test` replays each seed
 # corpus plus a short burst of mutations, so the targets always build and the seeds stay clean.
 FUZZ_CC := clang-14
@@ -208,6 +229,6 @@ format:
 
 clean:
 	rm -rf $(O)/fs $(O)/host $(O)/guests $(O)/iso $(O)/*.elf $(O)/*.a $(O)/*.iso $(O)/unit-tests \
-		$(O)/hvimage $(O)/test $(O)/fuzz
+		$(O)/hvimage $(O)/test $(O)/fuzz $(O)/bench $(O)/benchobj
 
--include $(shell find $(O)/fs $(O)/host $(O)/guests -name '*.d' 2>/dev/null)
+-include $(shell find $(O)/fs $(O)/host $(O)/guests $(O)/benchobj -name '*.d' 2>/dev/null)
