@@ -35,8 +35,8 @@ FS_ASFLAGS := $(INCLUDES) -Imonitor/libc/include -fno-pie -MMD -MP -g
 
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 HOST_CFLAGS := $(WARN) -O1 -g $(HOST_SAN) -fno-omit-frame-pointer $(INCLUDES) -Itest -MMD -MP
-HOST_LDLIBS := -lcriterion -lelf
-BENCH_LDLIBS :=
+HOST_LDLIBS := -lcriterion -lelf -lZydis
+BENCH_LDLIBS := -lZydis
 
 # ---------------------------------------------------------------------------------------------
 # Sources
@@ -95,10 +95,49 @@ $(O)/libhv.a: $(LIBHV_FS_OBJ)
 $(O)/monitor.elf: $(MONITOR_FS_OBJ) $(O)/libhv.a monitor/arch/linker.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T monitor/arch/linker.ld \
-		-o $@ $(MONITOR_FS_OBJ) $(O)/libhv.a $(shell $(FS_CC) -print-libgcc-file-name)
+		-o $@ $(MONITOR_FS_OBJ) $(ZYDIS_FS_OBJ) $(O)/libhv.a \
+		$(shell $(FS_CC) -print-libgcc-file-name)
 	@grub-file --is-x86-multiboot2 $@ || { echo "monitor.elf: no valid multiboot2 header" >&2; exit 1; }
 
 monitor: $(O)/monitor.elf
+
+# ---------------------------------------------------------------------------------------------
+# Zydis (owned by the emulator): Debian's Zydis 4.0.0 decoder, built freestanding for the monitor
+# from the sources scripts/install-deps.sh unpacks (`apt-get source zydis`), with Zycore's headers
+# from Debian's libzycore-dev. Third-party code gets its own relaxed flags: never -Werror, but the
+# same freestanding ABI (no libc, no SSE, no red zone). Only the decoder: no formatter, no encoder.
+# Host builds (unit tests, bench, fuzzer) link Debian's libzydis of the same version (-lZydis);
+# emulator/*.c sees <Zydis/...> from /usr/include there, and these headers here.
+ZYDIS_DIR := build/deps/zydis-4.0.0
+ZYDIS_SRC := Decoder DecoderData SharedData Register Mnemonic
+ZYDIS_FS_OBJ := $(patsubst %,$(FS)/zydis/%.o,$(ZYDIS_SRC))
+# Zycore's headers live in /usr/include, which -nostdinc hides along with libc's: expose only
+# them through a directory holding one symlink.
+ZYCORE_INC := $(O)/deps/zycore-include
+ZYDIS_DEFS := -DZYAN_NO_LIBC -DZYDIS_STATIC_BUILD -DZYDIS_DISABLE_FORMATTER -DZYDIS_DISABLE_ENCODER
+ZYDIS_INC := -isystem $(ZYDIS_DIR)/include -isystem $(ZYCORE_INC)
+ZYDIS_FS_CFLAGS := -std=c11 -O2 -g -ffreestanding -nostdinc \
+	-isystem $(shell $(FS_CC) -print-file-name=include) $(ZYDIS_DEFS) $(ZYDIS_INC) -I$(ZYDIS_DIR)/src \
+	-fno-pie -mno-red-zone -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \
+	-mcmodel=small -fcf-protection=none
+
+$(ZYCORE_INC)/Zycore: | deps
+	@mkdir -p $(@D)
+	$(Q)ln -sfn /usr/include/Zycore $@
+
+$(FS)/zydis/%.o: $(ZYDIS_DIR)/src/%.c | deps $(ZYCORE_INC)/Zycore
+	@mkdir -p $(@D)
+	@echo "  CC      $< (third party)"
+	$(Q)$(FS_CC) $(ZYDIS_FS_CFLAGS) -c $< -o $@
+
+$(ZYDIS_DIR)/src/%.c: | deps ;
+
+# The monitor links the decoder (its recipe names $(ZYDIS_FS_OBJ) too).
+$(O)/monitor.elf: $(ZYDIS_FS_OBJ)
+
+# The emulator's own files see Zydis's headers in the freestanding build, with the same defines.
+$(FS)/emulator/%.c.o: FS_CFLAGS += $(ZYDIS_DEFS) $(ZYDIS_INC)
+$(filter $(FS)/emulator/%,$(MONITOR_FS_OBJ)): | $(ZYCORE_INC)/Zycore
 
 # ---------------------------------------------------------------------------------------------
 # Example guests: freestanding ELF64 images linked at 1 MiB (see docs/guest-images.md)
@@ -153,6 +192,8 @@ DEMO_MODULES = \
 	"$(O)/guests/hello.elf:name=hello mem=16M -- greetings from the module line" \
 	"$(O)/guests/triple_fault.elf:name=triple_fault mem=4M expect=stopped" \
 	"$(O)/guests/hypercall.elf:name=hypercall mem=4M" \
+	"$(O)/guests/enlightened.elf:name=enlightened mem=4M" \
+	"$(O)/guests/mmio.elf:name=mmio mem=4M" \
 	"$(O)/guests/wild_access.elf:name=wild_access mem=4M expect=stopped"
 
 $(O)/monitor.iso: $(O)/monitor.elf $(GUEST_ELFS) scripts/mkiso.sh
@@ -167,6 +208,16 @@ run: $(O)/monitor.iso
 	if [ $$st -eq 33 ]; then echo "make run: every partition ended as expected"; \
 	else echo "make run: QEMU exit status $$st (33: all as expected, 35: not, 124: timeout)"; \
 		exit 1; fi
+
+# The same ISO under Bochs with Intel VMX (BOCHS_CPU picks another model, e.g. ryzen for AMD SVM).
+# Bochs exits 1 whatever happened: the verdict is the summary's last line on the console.
+BOCHS_CPU ?= corei7_skylake_x
+run-bochs: $(O)/monitor.iso
+	@scripts/run-bochs.sh $(O)/monitor.iso $(BOCHS_CPU) $(O)/bochs-run >/dev/null 2>&1; \
+	sed -n '/^libhv monitor/,$$p' $(O)/bochs-run/com1.txt | tr -d '\r'; \
+	grep -q 'all partitions ended as expected' $(O)/bochs-run/com1.txt || \
+		{ echo "make run-bochs: not every partition ended as expected (see $(O)/bochs-run/)"; \
+		exit 1; }
 
 # ---------------------------------------------------------------------------------------------
 # Tests
@@ -201,16 +252,21 @@ bench: $(BENCH_PROGS)
 FUZZ_CC := clang-14
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	$(INCLUDES)
-FUZZ_TARGETS := multiboot2 elf64 devices svm_exit
+FUZZ_TARGETS := multiboot2 elf64 devices svm_exit emulator hypercall
 fuzz_sources_multiboot2 := monitor/multiboot2.c
 fuzz_sources_elf64 := monitor/loader/elf64.c monitor/lib/errmsg.c
 fuzz_sources_devices := devices/io_bus.c devices/uart16550.c devices/debug_exit.c devices/line_sink.c
 fuzz_sources_svm_exit := libhv/svm/svm_exit.c libhv/svm/svm_check.c
+# The hypercall decoder runs whole: libhv's portable sources on the fake processor and world switch.
+fuzz_sources_hypercall := $(call portable,$(LIBHV_SRC)) test/fakes/fake_cpu.c test/fakes/fake_host.c \
+	test/fakes/fake_partition.c $(wildcard test/fakes/fake_svm.c test/fakes/fake_vmx.c)
+fuzz_sources_emulator := $(sort $(wildcard emulator/*.c)) test/fakes/fake_emu_guest.c
+fuzz_ldlibs_emulator := -lZydis
 
 $(O)/fuzz/%: test/fuzz/fuzz_%.c $$(fuzz_sources_$$*) | deps
 	@mkdir -p $(@D)
 	@echo "  FUZZCC  $@"
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(fuzz_ldlibs_$*)
 
 fuzz: $(patsubst %,$(O)/fuzz/%,$(FUZZ_TARGETS))
 

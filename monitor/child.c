@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "monitor/child.h"
+#include "monitor/child_emu.h"
 #include "monitor/console.h"
 #include "monitor/host_services.h"
 #include "monitor/lib/errno.h"
@@ -64,7 +65,10 @@ static hv_status_t map_ram(struct child *c)
 	const uint32_t rwx = HV_MAP_GPA_RWX;
 	hv_status_t st;
 
-	st = hv_gpa_map(c->partition, 0, c->ram.hpa, GUEST_RAM_HOLE_START, rwx);
+	/* The guest's RAM block is all it may ever be given: libhv refuses anything else. */
+	st = hv_partition_add_host_range(c->partition, c->ram.hpa, c->ram.size);
+	if (st == HV_STATUS_SUCCESS)
+		st = hv_gpa_map(c->partition, 0, c->ram.hpa, GUEST_RAM_HOLE_START, rwx);
 	if (st == HV_STATUS_SUCCESS && c->ram.size > GUEST_RAM_HOLE_END)
 		st = hv_gpa_map(c->partition, GUEST_RAM_HOLE_END, c->ram.hpa + GUEST_RAM_HOLE_END,
 		                c->ram.size - GUEST_RAM_HOLE_END, rwx);
@@ -82,6 +86,12 @@ static int setup_devices(struct child *c)
 	    io_bus_register(&c->io, DEBUG_EXIT_PORT, DEBUG_EXIT_PORT_COUNT, &debug_exit_io_ops,
 	                    &c->debug_exit))
 		return -EINVAL;
+	mmio_bus_init(&c->mmio);
+	mmio_scratch_init(&c->scratch);
+	if (mmio_bus_register(&c->mmio, MMIO_SCRATCH_BASE, MMIO_SCRATCH_SIZE, &mmio_scratch_ops,
+	                      &c->scratch))
+		return -EINVAL;
+	emu_context_init(&c->emu, c->name);
 	return 0;
 }
 
@@ -203,6 +213,30 @@ static const char *access_name(uint8_t access)
 	                                   : "read";
 }
 
+/*
+ * A data access where no RAM is mapped is MMIO: the emulator performs the instruction against
+ * the device bus (unclaimed addresses read all ones). Running code there, page tables there, and
+ * writes to read-only RAM (ROM emulation comes with its own issue) stop the partition.
+ */
+static void handle_memory_access(struct child *c, const struct hv_exit *e)
+{
+	int rc;
+
+	if (!e->memory.mapped && !e->memory.during_guest_walk &&
+	    e->memory.access != HV_ACCESS_EXECUTE) {
+		rc = emu_mmio_exit(&c->emu, &child_emu_ops, c, e->memory.gpa);
+		if (rc < 0)
+			child_stop(c, "the MMIO access to GPA %#llx at RIP %#llx could not be emulated (%d)",
+			           (unsigned long long)e->memory.gpa, (unsigned long long)e->rip, rc);
+		return;
+	}
+	child_stop(c, "%s access to GPA %#llx %s at RIP %#llx%s", access_name(e->memory.access),
+	           (unsigned long long)e->memory.gpa,
+	           e->memory.mapped ? "(not permitted there)" : "(no RAM there)",
+	           (unsigned long long)e->rip,
+	           e->memory.during_guest_walk ? ", during its page-table walk" : "");
+}
+
 static void handle_msr(struct child *c, struct hv_exit *e)
 {
 	/* No model-specific register of the platform is emulated yet: #GP, as for a missing MSR. */
@@ -220,11 +254,7 @@ static void handle_exit(struct child *c, struct hv_exit *e)
 	case HV_EXIT_MSR_READ:
 	case HV_EXIT_MSR_WRITE: handle_msr(c, e); break;
 	case HV_EXIT_MEMORY_ACCESS:
-		child_stop(c, "%s access to GPA %#llx %s at RIP %#llx%s",
-		           access_name(e->memory.access), (unsigned long long)e->memory.gpa,
-		           e->memory.mapped ? "(not permitted there)" : "(no RAM or device there)",
-		           (unsigned long long)e->rip,
-		           e->memory.during_guest_walk ? ", during its page-table walk" : "");
+		handle_memory_access(c, e);
 		break;
 	case HV_EXIT_HLT:
 		child_stop(c, "HLT at RIP %#llx with nothing to wake it (no interrupt sources yet)",

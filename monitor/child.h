@@ -7,12 +7,16 @@
 #include "devices/debug_exit.h"
 #include "devices/io_bus.h"
 #include "devices/line_sink.h"
+#include "devices/mmio_bus.h"
+#include "devices/mmio_scratch.h"
 #include "devices/uart16550.h"
+#include "emulator/emu.h"
 #include "monitor/guest_ram.h"
 #include "monitor/module_args.h"
 
 #define CHILD_REASON_MAX       160U
 #define CHILD_LOGGED_PORTS_MAX 16U
+#define CHILD_LOGGED_MMIO_MAX  16U
 
 enum child_state {
 	CHILD_EMPTY = 0,
@@ -28,8 +32,11 @@ struct child {
 	struct hv_partition *partition;
 	struct hv_vp *vp;
 
-	/* The platform (pc-lite): so far COM1 and the debug-exit port. */
+	/* The platform (pc-lite): so far COM1, the debug-exit port and the MMIO scratch device. */
 	struct io_bus io;
+	struct mmio_bus mmio;
+	struct mmio_scratch scratch;
+	struct emu_context emu; /* MMIO instruction emulation (the VID's job) */
 	struct uart16550 com1;
 	struct debug_exit debug_exit;
 	struct line_sink console;
@@ -46,6 +53,8 @@ struct child {
 	/* Unclaimed ports are logged once each (then silently answered). */
 	uint16_t logged_ports[CHILD_LOGGED_PORTS_MAX];
 	uint32_t nlogged_ports;
+	hv_gpa_t logged_mmio[CHILD_LOGGED_MMIO_MAX]; /* unclaimed MMIO pages, likewise */
+	uint32_t nlogged_mmio;
 };
 
 /*

@@ -60,18 +60,28 @@ static void init_memory(uint64_t info_phys)
 	        page_alloc_free_count(&monitor_pages) >> 8);
 }
 
+static const char *yes_no(bool b)
+{
+	return b ? "yes" : "no";
+}
+
 static void print_capabilities(const struct hv_capabilities *c)
 {
 	kprintf("monitor: cpu: %s family %#x model %#x stepping %u%s%s\n", c->vendor_string,
-	        c->family, c->model, c->stepping, c->brand[0] ? " - " : "", c->brand);
+		c->family, c->model, c->stepping, c->brand[0] ? " - " : "", c->brand);
 	if (c->vendor == HV_VENDOR_AMD && c->asid_count) /* SVM is there */
 		kprintf("monitor: backend svm (AMD SVM revision %u): NPT %s, NRIP save %s, "
-		        "decode assists %s, VMCB clean bits %s, flush by ASID %s, %u ASIDs, "
-		        "1 GiB pages %s\n",
-		        c->svm_revision, c->nested_paging ? "yes" : "no",
-		        c->nrip_save ? "yes" : "no", c->decode_assists ? "yes" : "no",
-		        c->vmcb_clean_bits ? "yes" : "no", c->flush_by_asid ? "yes" : "no",
-		        c->asid_count, c->large_pages_1g ? "yes" : "no");
+			"decode assists %s, VMCB clean bits %s, flush by ASID %s, %u ASIDs, "
+			"1 GiB pages %s\n",
+			c->svm_revision, yes_no(c->nested_paging), yes_no(c->nrip_save),
+			yes_no(c->decode_assists), yes_no(c->vmcb_clean_bits),
+			yes_no(c->flush_by_asid), c->asid_count, yes_no(c->large_pages_1g));
+	if (c->vendor == HV_VENDOR_INTEL && c->vmcs_revision) /* VMX is there */
+		kprintf("monitor: backend vmx (Intel VMX, VMCS revision %#x): EPT %s, VPID %s, "
+			"unrestricted guest %s, EPT A/D %s, 1 GiB pages %s, preemption timer %s\n",
+			c->vmcs_revision, yes_no(c->nested_paging), yes_no(c->vpid),
+			yes_no(c->unrestricted_guest), yes_no(c->slat_ad_bits),
+			yes_no(c->large_pages_1g), yes_no(c->preemption_timer));
 }
 
 static void init_hypervisor(void)

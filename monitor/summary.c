@@ -24,6 +24,12 @@ static void print_exits(const struct child *c)
 		if (c->stats.exits[r])
 			kprintf(" %s=%llu", hv_exit_reason_name((enum hv_exit_reason)r),
 			        (unsigned long long)c->stats.exits[r]);
+	if (c->emu.stats.emulated || c->emu.stats.faults)
+		kprintf("; MMIO emulated=%llu faults=%llu (decode cache %llu hits, %llu misses)",
+			(unsigned long long)c->emu.stats.emulated,
+			(unsigned long long)c->emu.stats.faults,
+			(unsigned long long)c->emu.stats.cache_hits,
+			(unsigned long long)c->emu.stats.cache_misses);
 	kprintf("; %llu host TSC cycles\n", (unsigned long long)c->tsc_cycles);
 }
 

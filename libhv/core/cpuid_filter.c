@@ -42,8 +42,8 @@ void hv_cpuid_default(const struct hv_vp *vp, uint32_t leaf, uint32_t subleaf, u
 	struct cpuid_regs max;
 
 	if (leaf >= 0x40000000U && leaf <= 0x4fffffffU) {
-		/* The hypervisor's own range: the enlightenment leaves arrive with the hypercall ABI. */
-		out[0] = out[1] = out[2] = out[3] = 0;
+		/* The hypervisor's own range: the TLFS enlightenment leaves (core/cpuid_hv.c). */
+		hv_cpuid_hv_leaf(vp, leaf, out);
 		return;
 	}
 	asm_cpuid(leaf & 0x80000000U, 0, &max);

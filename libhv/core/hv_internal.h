@@ -4,6 +4,7 @@
 
 #include <hv/hv.h>
 
+#include "libhv/core/synthetic.h"
 #include "libhv/slat/slat.h"
 
 #define HV_NAME_MAX    32U
@@ -17,6 +18,12 @@ struct hv_partition {
 	struct slat slat;
 	struct hv_vp *vps[HV_MAX_VPS];
 	void *vendor; /* the backend's per-partition state (SVM: the I/O and MSR permission maps) */
+	/* Host memory the monitor declared for this guest (core/host_range.c); none: no limit. */
+	struct {
+		hv_hpa_t start, end;
+	} host_ranges[HV_HOST_RANGES_MAX];
+	uint32_t host_range_count;
+	struct hv_partition_synthetic synthetic; /* privileges, OS ID, hypercall page */
 };
 
 struct hv_vp {
@@ -25,9 +32,11 @@ struct hv_vp {
 	uint32_t index;
 	bool failed;                 /* entry was refused: hv_vp_run answers INVALID_VP_STATE */
 	uint64_t flushed_generation; /* the partition's slat.flush_generation at the last flush */
+	bool flush_guest_tlb;        /* a flush hypercall asked for one at the next entry */
 	struct hv_vp_stats stats;
 	uint8_t fxsave[HV_FXSAVE_SIZE] __attribute__((aligned(16)));
 	void *vendor; /* the backend's per-VP state */
+	struct hv_vp_synthetic synthetic;
 };
 
 /*
@@ -50,8 +59,11 @@ struct hv_vendor_ops {
 	hv_status_t (*set_register)(struct hv_vp *vp, uint32_t name,
 	                            const union hv_register_value *v);
 	/*
-	 * Enter the guest once and decode why it came back. `flush` asks for the VP's cached
-	 * second-level translations to be dropped at this entry.
+	 * Enter the guest once and decode why it came back. `flush` asks for every translation
+	 * the processor caches for this VP to be dropped at this entry: second-level ones and the
+	 * guest-linear (combined) ones alike, because the flush hypercalls rely on it too
+	 * (SVM: TLB_CONTROL flush-ASID; VMX: INVEPT single-context, plus INVVPID if linear
+	 * mappings tagged by VPID can survive it).
 	 */
 	void (*enter)(struct hv_vp *vp, bool flush, struct hv_exit *exit);
 	void (*inject_exception)(struct hv_vp *vp, uint8_t vector, bool has_error, uint32_t error);
@@ -60,6 +72,7 @@ struct hv_vendor_ops {
 };
 
 extern const struct hv_vendor_ops hv_svm_ops;
+extern const struct hv_vendor_ops hv_vmx_ops;
 
 /* The state hv_init() settled on. */
 struct hv_globals {
@@ -76,6 +89,9 @@ void *hv_hpa_to_hva(hv_hpa_t hpa);
 
 /* CPUID as a child sees it: the host's values, filtered (core/cpuid_filter.c). */
 void hv_cpuid_default(const struct hv_vp *vp, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+
+/* The slat's check_hpa policy for a partition's maps (core/host_range.c). */
+hv_status_t hv_host_range_check(const struct slat *s, hv_hpa_t hpa, uint64_t size);
 
 /* Free a VP (partition deletion). */
 void hv_vp_destroy(struct hv_vp *vp);

@@ -1,37 +1,65 @@
-/* The hypercall entry point (VMCALL/VMMCALL): decodes the TLFS control word and answers in RAX. */
+/* The hypercall entry point (VMCALL/VMMCALL): who may call, the two calling conventions, the result. */
 #include "libhv/core/cpu.h"
 #include "libhv/core/hv_internal.h"
+#include "libhv/core/hypercall.h"
 
-/* Hypercall input value (RCX), TLFS "Hypercall Inputs". */
-#define HC_CODE_MASK     0xffffULL
-#define HC_RESERVED_MASK ((0xfULL << 27) | (0xfULL << 44) | (0xfULL << 60))
-#define HC_INSN_LENGTH   3U /* VMCALL 0f 01 c1, VMMCALL 0f 01 d9 */
+#define HC_INSN_LENGTH 3U /* VMCALL 0f 01 c1, VMMCALL 0f 01 d9 */
+#define RFLAGS_VM      (1ULL << 17)
+
+/* One register straight from the backend: the hot path skips hv_vp_get_registers' checks. */
+static union hv_register_value reg(struct hv_vp *vp, uint32_t name)
+{
+	union hv_register_value v = {.reg128 = {0, 0}};
+
+	hv_globals.vendor->get_register(vp, name, &v);
+	return v;
+}
+
+static void set_reg(struct hv_vp *vp, uint32_t name, uint64_t value)
+{
+	union hv_register_value v = {.reg64 = value};
+
+	hv_globals.vendor->set_register(vp, name, &v);
+}
 
 /*
- * No hypercall is implemented yet: every well-formed call gets HV_STATUS_INVALID_HYPERCALL_CODE,
- * one with reserved bits set HV_STATUS_INVALID_HYPERCALL_INPUT. A call from real mode or from
- * CPL > 0 gets #UD, as the TLFS requires.
+ * TLFS "Hypercall Interface": from real mode, virtual-8086 mode or CPL > 0 the hypercall
+ * instruction raises #UD. 64-bit code passes RCX = input value, RDX/R8 = input/output GPAs (or
+ * fast input) and gets RAX; 32-bit code (legacy or compatibility mode) passes EDX:EAX, EBX:ECX
+ * and EDI:ESI and gets EDX:EAX. Registers are read only as far as the call needs them.
  */
 void hv_hypercall_dispatch(struct hv_vp *vp)
 {
-	static const uint32_t names[] = {HV_X64_REGISTER_CR0, HV_X64_REGISTER_SS,
-	                                 HV_X64_REGISTER_RCX};
-	union hv_register_value v[3];
-	union hv_register_value result = {0};
-	uint64_t control;
-	hv_status_t status;
+	struct hc_regs regs;
+	uint64_t result;
+	bool long64;
 
-	hv_vp_get_registers(vp, names, 3, v);
-	if (!(v[0].reg64 & CR0_PE) || ((v[1].segment.attributes >> HV_SEG_ATTR_DPL_SHIFT) & 3)) {
+	if (!(reg(vp, HV_X64_REGISTER_CR0).reg64 & CR0_PE) ||
+	    (reg(vp, HV_X64_REGISTER_RFLAGS).reg64 & RFLAGS_VM) ||
+	    ((reg(vp, HV_X64_REGISTER_SS).segment.attributes >> HV_SEG_ATTR_DPL_SHIFT) & 3)) {
 		hv_globals.vendor->inject_exception(vp, X86_VECTOR_UD, false, 0);
 		return;
 	}
-	control = v[2].reg64;
-	if (control & HC_RESERVED_MASK)
-		status = HV_STATUS_INVALID_HYPERCALL_INPUT;
-	else
-		status = HV_STATUS_INVALID_HYPERCALL_CODE;
-	result.reg64 = status;
-	hv_globals.vendor->set_register(vp, HV_X64_REGISTER_RAX, &result);
+	long64 = (reg(vp, HV_X64_REGISTER_EFER).reg64 & EFER_LMA) &&
+	         (reg(vp, HV_X64_REGISTER_CS).segment.attributes & HV_SEG_ATTR_L);
+	if (long64) {
+		regs.control = reg(vp, HV_X64_REGISTER_RCX).reg64;
+		regs.input = reg(vp, HV_X64_REGISTER_RDX).reg64;
+		regs.output = reg(vp, HV_X64_REGISTER_R8).reg64;
+	} else {
+		regs.control = (reg(vp, HV_X64_REGISTER_RDX).reg64 << 32) |
+		               (uint32_t)reg(vp, HV_X64_REGISTER_RAX).reg64;
+		regs.input = (reg(vp, HV_X64_REGISTER_RBX).reg64 << 32) |
+		             (uint32_t)reg(vp, HV_X64_REGISTER_RCX).reg64;
+		regs.output = (reg(vp, HV_X64_REGISTER_RDI).reg64 << 32) |
+		              (uint32_t)reg(vp, HV_X64_REGISTER_RSI).reg64;
+	}
+	result = hc_execute(vp, &regs);
+	if (long64) {
+		set_reg(vp, HV_X64_REGISTER_RAX, result);
+	} else {
+		set_reg(vp, HV_X64_REGISTER_RAX, (uint32_t)result);
+		set_reg(vp, HV_X64_REGISTER_RDX, result >> 32);
+	}
 	hv_globals.vendor->skip_instruction(vp, HC_INSN_LENGTH);
 }

@@ -60,7 +60,7 @@ static void read_identity(struct hv_capabilities *caps)
 
 static const struct hv_vendor_ops *vendor_for(enum hv_vendor vendor)
 {
-	return vendor == HV_VENDOR_AMD ? &hv_svm_ops : NULL;
+	return vendor == HV_VENDOR_AMD ? &hv_svm_ops : vendor == HV_VENDOR_INTEL ? &hv_vmx_ops : NULL;
 }
 
 hv_status_t hv_detect(struct hv_capabilities *caps)
@@ -71,9 +71,7 @@ hv_status_t hv_detect(struct hv_capabilities *caps)
 	read_identity(caps);
 	ops = vendor_for(caps->vendor);
 	if (!ops) {
-		caps->refusal = caps->vendor == HV_VENDOR_INTEL
-		                    ? "Intel VMX: this libhv has no VMX backend yet"
-		                    : "unknown processor vendor: neither Intel VMX nor AMD SVM";
+		caps->refusal = "unknown processor vendor: neither Intel VMX nor AMD SVM";
 		return HV_STATUS_PROCESSOR_FEATURE_NOT_SUPPORTED;
 	}
 	caps->backend = ops->name;

@@ -33,11 +33,16 @@ hv_status_t hv_partition_create(const struct hv_partition_config *config, struct
 		memcpy(p->name, config->name, n);
 		p->name[n] = '\0';
 	}
+	hv_synthetic_partition_init(p);
 	if (slat_init(&p->slat, hv_globals.vendor->slat_format, host,
-	              hv_globals.caps.guest_phys_bits, hv_globals.caps.large_pages_1g)) {
+	              &(struct slat_features){.phys_bits = hv_globals.caps.guest_phys_bits,
+	                                      .large_1g = hv_globals.caps.large_pages_1g,
+	                                      .execute_only = hv_globals.caps.slat_execute_only,
+	                                      .hw_dirty = hv_globals.caps.slat_ad_bits})) {
 		host->free_pages(hpa, PARTITION_PAGES);
 		return HV_STATUS_INSUFFICIENT_MEMORY;
 	}
+	p->slat.check_hpa = hv_host_range_check;
 	st = hv_globals.vendor->partition_init(p);
 	if (st != HV_STATUS_SUCCESS) {
 		slat_destroy(&p->slat);
@@ -96,4 +101,19 @@ hv_status_t hv_gpa_translate(struct hv_partition *p, hv_gpa_t gpa, hv_hpa_t *hpa
 uint64_t hv_gpa_table_bytes(const struct hv_partition *p)
 {
 	return p->slat.table_pages * HV_PAGE_SIZE;
+}
+
+hv_status_t hv_gpa_protect(struct hv_partition *p, hv_gpa_t gpa, uint64_t size, uint32_t flags)
+{
+	if (!p)
+		return HV_STATUS_INVALID_PARAMETER;
+	return slat_protect(&p->slat, gpa, size, flags);
+}
+
+hv_status_t hv_gpa_harvest_dirty(struct hv_partition *p, hv_gpa_t gpa, uint64_t size,
+                                 uint64_t *bitmap, bool clear)
+{
+	if (!p)
+		return HV_STATUS_INVALID_PARAMETER;
+	return slat_harvest_dirty(&p->slat, gpa, size, bitmap, clear);
 }

@@ -9,10 +9,6 @@
 /* A SLAT fault on RAM that is mapped with the right access is retried after a flush this often. */
 #define SLAT_RETRY_LIMIT 4U
 
-/* Synthetic MSRs (0x40000000-0x400000ff) belong to the hypervisor (TLFS); none exist yet. */
-#define HV_SYNTHETIC_MSR_FIRST 0x40000000U
-#define HV_SYNTHETIC_MSR_LAST  0x400000ffU
-
 hv_status_t hv_vp_create(struct hv_partition *p, uint32_t vp_index, struct hv_vp **out)
 {
 	const struct hv_host_ops *host = hv_globals.host;
@@ -60,6 +56,38 @@ void hv_vp_destroy(struct hv_vp *vp)
 	hv_globals.host->free_pages(vp->self_hpa, VP_PAGES);
 }
 
+/* The FXSAVE image holds XMM0-15 at byte 160 onwards, 16 bytes each. */
+#define FXSAVE_XMM_OFFSET 160U
+
+static bool is_xmm(uint32_t name)
+{
+	return name >= HV_X64_REGISTER_XMM0 && name <= HV_X64_REGISTER_XMM15;
+}
+
+/*
+ * The vector registers are the guest's alone (the host never uses them), so the VP's copy is
+ * current unless the VP owns the processor's registers: then save them first.
+ */
+static void sync_fpu_to_memory(struct hv_vp *vp)
+{
+	if (hv_globals.fpu_owner == vp)
+		asm_fxsave(vp->fxsave);
+}
+
+static void get_xmm(struct hv_vp *vp, uint32_t name, union hv_register_value *v)
+{
+	sync_fpu_to_memory(vp);
+	memcpy(v->reg128, &vp->fxsave[FXSAVE_XMM_OFFSET + 16U * (name - HV_X64_REGISTER_XMM0)], 16);
+}
+
+static void set_xmm(struct hv_vp *vp, uint32_t name, const union hv_register_value *v)
+{
+	sync_fpu_to_memory(vp);
+	memcpy(&vp->fxsave[FXSAVE_XMM_OFFSET + 16U * (name - HV_X64_REGISTER_XMM0)], v->reg128, 16);
+	if (hv_globals.fpu_owner == vp)
+		asm_fxrstor(vp->fxsave);
+}
+
 hv_status_t hv_vp_get_registers(struct hv_vp *vp, const uint32_t *names, uint32_t count,
                                 union hv_register_value *values)
 {
@@ -69,6 +97,10 @@ hv_status_t hv_vp_get_registers(struct hv_vp *vp, const uint32_t *names, uint32_
 		hv_status_t st;
 
 		memset(&values[i], 0, sizeof(values[i]));
+		if (is_xmm(names[i])) {
+			get_xmm(vp, names[i], &values[i]);
+			continue;
+		}
 		st = hv_globals.vendor->get_register(vp, names[i], &values[i]);
 		if (st != HV_STATUS_SUCCESS)
 			return st;
@@ -82,7 +114,13 @@ hv_status_t hv_vp_set_registers(struct hv_vp *vp, const uint32_t *names, uint32_
 	if (!vp || (count && (!names || !values)))
 		return HV_STATUS_INVALID_PARAMETER;
 	for (uint32_t i = 0; i < count; i++) {
-		hv_status_t st = hv_globals.vendor->set_register(vp, names[i], &values[i]);
+		hv_status_t st;
+
+		if (is_xmm(names[i])) {
+			set_xmm(vp, names[i], &values[i]);
+			continue;
+		}
+		st = hv_globals.vendor->set_register(vp, names[i], &values[i]);
 
 		if (st != HV_STATUS_SUCCESS)
 			return st;
@@ -144,16 +182,17 @@ static void switch_fpu_to(struct hv_vp *vp)
 	hv_globals.fpu_owner = vp;
 }
 
-/* EFER and PAT live in the VMCB/VMCS: libhv owns them, the monitor never sees them. */
+/*
+ * EFER and PAT live in the VMCB/VMCS, the synthetic MSRs are the hypervisor's (core/synthetic_msr.c):
+ * libhv owns them, the monitor never sees them.
+ */
 static bool handle_owned_msr(struct hv_vp *vp, struct hv_exit *exit)
 {
 	uint32_t name;
 	uint32_t index = exit->msr.index;
 
-	if (index >= HV_SYNTHETIC_MSR_FIRST && index <= HV_SYNTHETIC_MSR_LAST) {
-		hv_globals.vendor->inject_exception(vp, X86_VECTOR_GP, true, 0);
+	if (hv_synthetic_msr(vp, exit))
 		return true;
-	}
 	if (index == MSR_EFER)
 		name = HV_X64_REGISTER_EFER;
 	else if (index == MSR_PAT)
@@ -181,6 +220,21 @@ static bool handle_owned_msr(struct hv_vp *vp, struct hv_exit *exit)
 }
 
 /*
+ * Dirty tracking without hardware dirty bits withholds W from clean pages: the first write
+ * faults here, and slat/slat_dirty.c marks the page dirty and gives W back. Counted as a SLAT
+ * retry; the guest re-runs the instruction.
+ */
+static bool resolve_dirty_tracking(struct hv_vp *vp, const struct hv_exit *exit)
+{
+	if (exit->memory.access != HV_ACCESS_WRITE ||
+	    !slat_resolve_write_fault(&vp->partition->slat, exit->memory.gpa))
+		return false;
+	vp->stats.exits[HV_EXIT_MEMORY_ACCESS]--;
+	vp->stats.exits[HV_EXIT_SLAT_RETRY]++;
+	return true;
+}
+
+/*
  * A SLAT fault where RAM is mapped with the access's right can only be a stale translation:
  * flush and retry, a bounded number of times, then let the monitor see it.
  */
@@ -191,6 +245,8 @@ static bool handle_slat_fault(struct hv_vp *vp, struct hv_exit *exit, uint32_t *
 	                  : exit->memory.access == HV_ACCESS_EXECUTE ? HV_MAP_GPA_EXECUTABLE
 	                                                             : HV_MAP_GPA_READABLE;
 
+	if (resolve_dirty_tracking(vp, exit))
+		return true;
 	if (slat_translate(&vp->partition->slat, exit->memory.gpa, NULL, &rights) !=
 	    HV_STATUS_SUCCESS)
 		return false;
@@ -203,6 +259,47 @@ static bool handle_slat_fault(struct hv_vp *vp, struct hv_exit *exit, uint32_t *
 	return true;
 }
 
+/*
+ * A control-register access the processor trapped (on VMX: a write to a bit the processor
+ * fixes, such as CR4.VMXE or CR0.NE), finished through the register interface so that the
+ * vendor's rules for shadows and fixed bits apply. A value it refuses raises #GP(0).
+ */
+static void finish_cr_access(struct hv_vp *vp, const struct hv_exit *exit)
+{
+	static const uint32_t cr_names[16] = {[0] = HV_X64_REGISTER_CR0, [3] = HV_X64_REGISTER_CR3,
+					      [4] = HV_X64_REGISTER_CR4, [8] = HV_X64_REGISTER_CR8};
+	uint32_t name = cr_names[exit->cr.number & 15];
+	uint32_t gpr = HV_X64_REGISTER_RAX + (exit->cr.gpr & 15);
+	uint64_t cr0;
+	hv_status_t st = HV_STATUS_SUCCESS;
+
+	if (!name) {
+		hv_globals.vendor->inject_exception(vp, X86_VECTOR_UD, false, 0);
+		return;
+	}
+	switch (exit->cr.type) {
+	case HV_CR_MOV_TO:
+		st = set_reg(vp, name, get_reg(vp, gpr));
+		break;
+	case HV_CR_MOV_FROM:
+		st = set_reg(vp, gpr, get_reg(vp, name));
+		break;
+	case HV_CR_CLTS:
+		st = set_reg(vp, HV_X64_REGISTER_CR0, get_reg(vp, HV_X64_REGISTER_CR0) & ~CR0_TS);
+		break;
+	default: /* LMSW: the low four bits of CR0, and it can set PE but never clear it */
+		cr0 = get_reg(vp, HV_X64_REGISTER_CR0);
+		cr0 = (cr0 & ~0xeULL) | (exit->cr.lmsw_source & 0xfU) | (cr0 & CR0_PE);
+		st = set_reg(vp, HV_X64_REGISTER_CR0, cr0);
+		break;
+	}
+	if (st != HV_STATUS_SUCCESS) {
+		hv_globals.vendor->inject_exception(vp, X86_VECTOR_GP, true, 0);
+		return;
+	}
+	hv_globals.vendor->skip_instruction(vp, exit->insn_length);
+}
+
 /* True when libhv finished the exit itself and the VP can simply re-enter. */
 static bool handle_internally(struct hv_vp *vp, struct hv_exit *exit, uint32_t *slat_retries)
 {
@@ -211,6 +308,9 @@ static bool handle_internally(struct hv_vp *vp, struct hv_exit *exit, uint32_t *
 	case HV_EXIT_INTERRUPT: return true;
 	case HV_EXIT_REFUSED_INSN:
 		hv_globals.vendor->inject_exception(vp, X86_VECTOR_UD, false, 0);
+		return true;
+	case HV_EXIT_CR_ACCESS:
+		finish_cr_access(vp, exit);
 		return true;
 	case HV_EXIT_MSR_READ:
 	case HV_EXIT_MSR_WRITE: return handle_owned_msr(vp, exit);
@@ -240,9 +340,10 @@ hv_status_t hv_vp_run(struct hv_vp *vp, struct hv_exit *exit)
 	switch_fpu_to(vp);
 	for (;;) {
 		uint64_t generation = vp->partition->slat.flush_generation;
-		bool flush = vp->flushed_generation != generation;
+		bool flush = vp->flushed_generation != generation || vp->flush_guest_tlb;
 
 		vp->flushed_generation = generation;
+		vp->flush_guest_tlb = false;
 		memset(exit, 0, sizeof(*exit));
 		hv_globals.vendor->enter(vp, flush, exit);
 		vp->stats.entries++;
@@ -320,6 +421,7 @@ const char *hv_exit_reason_name(enum hv_exit_reason reason)
 	    [HV_EXIT_INTERRUPT] = "interrupt",
 	    [HV_EXIT_REFUSED_INSN] = "refused-insn",
 	    [HV_EXIT_SLAT_RETRY] = "slat-retry",
+	    [HV_EXIT_CR_ACCESS] = "cr-access",
 	};
 
 	if ((unsigned)reason >= HV_EXIT_REASON_COUNT || !names[reason])

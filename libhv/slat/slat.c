@@ -1,43 +1,21 @@
 /* The second-level page-table walker: map, unmap and translate guest-physical ranges for any format. */
-#include "libhv/slat/slat.h"
-
 #include <hv/hv.h>
 
-/* Four levels of 9 bits above the 4 KiB offset: GPAs below 2^48 whatever the host's width. */
-#define SLAT_GPA_LIMIT_MAX (1ULL << 48)
-#define SLAT_HPA_LIMIT     (1ULL << 52)
+#include "libhv/slat/slat_walk.h"
 
-static uint64_t level_size(unsigned level)
-{
-	return 1ULL << (HV_PAGE_SHIFT + 9U * level);
-}
-
-static unsigned index_of(hv_gpa_t gpa, unsigned level)
-{
-	return (unsigned)(gpa >> (HV_PAGE_SHIFT + 9U * level)) & (SLAT_ENTRIES - 1U);
-}
-
-static uint64_t *table_at(const struct slat *s, hv_hpa_t hpa)
-{
-	return s->host->hpa_to_hva(hpa);
-}
-
-static bool is_present(const struct slat *s, uint64_t e)
-{
-	return (e & s->fmt->present_mask) != 0;
-}
-
-static bool is_leaf(uint64_t e, unsigned level)
-{
-	return level == 0 || (e & SLAT_LARGE_PAGE);
-}
+#define SLAT_HPA_LIMIT (1ULL << 52)
 
 static hv_hpa_t alloc_table(struct slat *s)
 {
 	hv_hpa_t hpa = s->host->alloc_pages(1, 1);
 
-	if (hpa)
-		s->table_pages++;
+	if (!hpa)
+		return 0;
+	s->table_pages++;
+	if (!s->table_lo || hpa < s->table_lo)
+		s->table_lo = hpa;
+	if (hpa > s->table_hi)
+		s->table_hi = hpa;
 	return hpa;
 }
 
@@ -50,19 +28,24 @@ static void free_table(struct slat *s, hv_hpa_t hpa)
 static bool table_is_empty(const struct slat *s, const uint64_t *t)
 {
 	for (unsigned i = 0; i < SLAT_ENTRIES; i++)
-		if (is_present(s, t[i]))
+		if (slat_is_present(s, t[i]))
 			return false;
 	return true;
 }
 
 int slat_init(struct slat *s, const struct slat_format *fmt, const struct hv_host_ops *host,
-              uint8_t phys_bits, bool allow_1g)
+              const struct slat_features *features)
 {
-	s->fmt = fmt;
-	s->host = host;
-	s->table_pages = 0;
-	s->flush_generation = 0;
-	s->allow_1g = allow_1g;
+	uint8_t phys_bits = features->phys_bits;
+
+	*s = (struct slat){
+	    .fmt = fmt,
+	    .host = host,
+	    .allow_1g = features->large_1g,
+	    .execute_only = features->execute_only,
+	    /* Without the format's dirty bit there is nothing for the processor to set. */
+	    .hw_dirty = features->hw_dirty && fmt->dirty_bit != 0,
+	};
 	s->gpa_limit = (phys_bits >= 48 || phys_bits == 0) ? SLAT_GPA_LIMIT_MAX : 1ULL << phys_bits;
 	s->root = alloc_table(s);
 	return s->root ? 0 : -1;
@@ -70,10 +53,10 @@ int slat_init(struct slat *s, const struct slat_format *fmt, const struct hv_hos
 
 static void free_tables(struct slat *s, hv_hpa_t table, unsigned level)
 {
-	uint64_t *t = table_at(s, table);
+	uint64_t *t = slat_table(s, table);
 
 	for (unsigned i = 0; level > 0 && i < SLAT_ENTRIES; i++)
-		if (is_present(s, t[i]) && !is_leaf(t[i], level))
+		if (slat_is_present(s, t[i]) && !slat_is_leaf(t[i], level))
 			free_tables(s, t[i] & SLAT_ADDR_MASK, level - 1);
 	free_table(s, table);
 }
@@ -89,16 +72,16 @@ void slat_destroy(struct slat *s)
 static bool range_has_mapping(const struct slat *s, hv_hpa_t table, unsigned level, hv_gpa_t start,
                               hv_gpa_t end)
 {
-	const uint64_t *t = table_at(s, table);
-	uint64_t size = level_size(level);
+	const uint64_t *t = slat_table(s, table);
+	uint64_t size = slat_level_size(level);
 
 	for (hv_gpa_t a = start; a < end;) {
 		hv_gpa_t entry_end = (a & ~(size - 1)) + size;
 		hv_gpa_t sub_end = entry_end < end ? entry_end : end;
-		uint64_t e = t[index_of(a, level)];
+		uint64_t e = t[slat_index(a, level)];
 
-		if (is_present(s, e)) {
-			if (is_leaf(e, level))
+		if (slat_is_present(s, e)) {
+			if (slat_is_leaf(e, level))
 				return true;
 			if (range_has_mapping(s, e & SLAT_ADDR_MASK, level - 1, a, sub_end))
 				return true;
@@ -114,9 +97,9 @@ static bool map_leaf(struct slat *s, hv_gpa_t gpa, hv_hpa_t hpa, unsigned level,
 	hv_hpa_t table = s->root;
 
 	for (unsigned l = SLAT_LEVELS - 1; l > level; l--) {
-		uint64_t *e = &table_at(s, table)[index_of(gpa, l)];
+		uint64_t *e = &slat_table(s, table)[slat_index(gpa, l)];
 
-		if (!is_present(s, *e)) {
+		if (!slat_is_present(s, *e)) {
 			hv_hpa_t next = alloc_table(s);
 
 			if (!next)
@@ -125,7 +108,7 @@ static bool map_leaf(struct slat *s, hv_gpa_t gpa, hv_hpa_t hpa, unsigned level,
 		}
 		table = *e & SLAT_ADDR_MASK;
 	}
-	table_at(s, table)[index_of(gpa, level)] =
+	slat_table(s, table)[slat_index(gpa, level)] =
 	    (hpa & SLAT_ADDR_MASK) | bits | (level > 0 ? SLAT_LARGE_PAGE : 0);
 	return true;
 }
@@ -137,7 +120,7 @@ static unsigned pick_level(const struct slat *s, hv_gpa_t gpa, hv_hpa_t hpa, uin
 	if (flags & HV_MAP_GPA_NO_LARGE_PAGES)
 		return 0;
 	for (unsigned level = s->allow_1g ? 2U : 1U; level > 0; level--) {
-		uint64_t size = level_size(level);
+		uint64_t size = slat_level_size(level);
 
 		if (((gpa | hpa) & (size - 1)) == 0 && left >= size)
 			return level;
@@ -145,21 +128,18 @@ static unsigned pick_level(const struct slat *s, hv_gpa_t gpa, hv_hpa_t hpa, uin
 	return 0;
 }
 
-/*
- * Replace a large leaf by a table of the next level down that maps the same memory with the
- * same rights, so that part of it can change. False only when out of memory.
- */
-static bool split_leaf(struct slat *s, uint64_t *entry, unsigned level)
+/* A split keeps every bit of the large leaf (rights, memory type, A/D, dirty tracking). */
+bool slat_split_leaf(struct slat *s, uint64_t *entry, unsigned level)
 {
 	hv_hpa_t next = alloc_table(s);
 	uint64_t *t;
-	uint64_t child_size = level_size(level - 1);
-	uint64_t base = *entry & SLAT_ADDR_MASK & ~(level_size(level) - 1);
+	uint64_t child_size = slat_level_size(level - 1);
+	uint64_t base = *entry & SLAT_ADDR_MASK & ~(slat_level_size(level) - 1);
 	uint64_t bits = *entry & ~SLAT_ADDR_MASK & ~SLAT_LARGE_PAGE;
 
 	if (!next)
 		return false;
-	t = table_at(s, next);
+	t = slat_table(s, next);
 	for (unsigned i = 0; i < SLAT_ENTRIES; i++)
 		t[i] = (base + i * child_size) | bits | (level - 1 > 0 ? SLAT_LARGE_PAGE : 0);
 	*entry = next | s->fmt->table_bits;
@@ -169,26 +149,26 @@ static bool split_leaf(struct slat *s, uint64_t *entry, unsigned level)
 static int unmap_range(struct slat *s, hv_hpa_t table, unsigned level, hv_gpa_t start, hv_gpa_t end,
                        bool *changed)
 {
-	uint64_t *t = table_at(s, table);
-	uint64_t size = level_size(level);
+	uint64_t *t = slat_table(s, table);
+	uint64_t size = slat_level_size(level);
 
 	for (hv_gpa_t a = start; a < end;) {
 		hv_gpa_t entry_start = a & ~(size - 1);
 		hv_gpa_t entry_end = entry_start + size;
 		hv_gpa_t sub_end = entry_end < end ? entry_end : end;
-		uint64_t *e = &t[index_of(a, level)];
+		uint64_t *e = &t[slat_index(a, level)];
 
-		if (is_present(s, *e)) {
-			if (is_leaf(*e, level) && a == entry_start && sub_end == entry_end) {
+		if (slat_is_present(s, *e)) {
+			if (slat_is_leaf(*e, level) && a == entry_start && sub_end == entry_end) {
 				*e = 0;
 				*changed = true;
 			} else {
-				if (is_leaf(*e, level) && !split_leaf(s, e, level))
+				if (slat_is_leaf(*e, level) && !slat_split_leaf(s, e, level))
 					return -1;
 				if (unmap_range(s, *e & SLAT_ADDR_MASK, level - 1, a, sub_end,
 				                changed))
 					return -1;
-				if (table_is_empty(s, table_at(s, *e & SLAT_ADDR_MASK))) {
+				if (table_is_empty(s, slat_table(s, *e & SLAT_ADDR_MASK))) {
 					free_table(s, *e & SLAT_ADDR_MASK);
 					*e = 0;
 				}
@@ -199,7 +179,42 @@ static int unmap_range(struct slat *s, hv_hpa_t table, unsigned level, hv_gpa_t 
 	return 0;
 }
 
-static hv_status_t check_range(const struct slat *s, hv_gpa_t gpa, uint64_t size)
+/* Does a table page of this slat lie in [lo, hi)? Walks every table: callers filter first. */
+static bool tables_overlap(const struct slat *s, hv_hpa_t table, unsigned level, hv_hpa_t lo,
+                           hv_hpa_t hi)
+{
+	const uint64_t *t = slat_table(s, table);
+
+	if (table >= lo && table < hi)
+		return true;
+	for (unsigned i = 0; level > 0 && i < SLAT_ENTRIES; i++)
+		if (slat_is_present(s, t[i]) && !slat_is_leaf(t[i], level) &&
+		    tables_overlap(s, t[i] & SLAT_ADDR_MASK, level - 1, lo, hi))
+			return true;
+	return false;
+}
+
+/*
+ * A guest given its own second-level tables could rewrite its view of host memory: refuse HPA
+ * ranges that hold this slat's tables (ACCESS_DENIED), then ask the owner's policy. The walk
+ * runs only when the range meets the span tables were ever allocated from.
+ */
+static hv_status_t check_host_pages(const struct slat *s, hv_hpa_t hpa, hv_hpa_t hpa_end)
+{
+	if (slat_tables_overlap(s, hpa, hpa_end - hpa))
+		return HV_STATUS_ACCESS_DENIED;
+	return s->check_hpa ? s->check_hpa(s, hpa, hpa_end - hpa) : HV_STATUS_SUCCESS;
+}
+
+bool slat_tables_overlap(const struct slat *s, hv_hpa_t hpa, uint64_t size)
+{
+	hv_hpa_t end = hpa + size;
+
+	return hpa <= s->table_hi && end > s->table_lo &&
+	       tables_overlap(s, s->root, SLAT_LEVELS - 1, hpa, end);
+}
+
+hv_status_t slat_check_range(const struct slat *s, hv_gpa_t gpa, uint64_t size)
 {
 	hv_gpa_t end;
 
@@ -213,7 +228,7 @@ static hv_status_t check_range(const struct slat *s, hv_gpa_t gpa, uint64_t size
 hv_status_t slat_map(struct slat *s, hv_gpa_t gpa, hv_hpa_t hpa, uint64_t size, uint32_t flags)
 {
 	const uint32_t known = HV_MAP_GPA_RWX | HV_MAP_GPA_NO_LARGE_PAGES;
-	hv_status_t st = check_range(s, gpa, size);
+	hv_status_t st = slat_check_range(s, gpa, size);
 	uint64_t bits;
 	hv_hpa_t hpa_end;
 
@@ -225,9 +240,12 @@ hv_status_t slat_map(struct slat *s, hv_gpa_t gpa, hv_hpa_t hpa, uint64_t size, 
 		return HV_STATUS_INVALID_PARAMETER;
 	if (flags & ~known)
 		return HV_STATUS_INVALID_PARAMETER;
-	bits = s->fmt->leaf_bits(flags);
+	bits = s->fmt->leaf_bits(s, flags);
 	if (!bits)
 		return HV_STATUS_INVALID_PARAMETER;
+	st = check_host_pages(s, hpa, hpa_end);
+	if (st != HV_STATUS_SUCCESS)
+		return st;
 	if (range_has_mapping(s, s->root, SLAT_LEVELS - 1, gpa, gpa + size))
 		return HV_STATUS_INVALID_PARAMETER;
 
@@ -243,7 +261,7 @@ hv_status_t slat_map(struct slat *s, hv_gpa_t gpa, hv_hpa_t hpa, uint64_t size, 
 			s->flush_generation++;
 			return HV_STATUS_INSUFFICIENT_MEMORY;
 		}
-		done += level_size(level);
+		done += slat_level_size(level);
 	}
 	/*
 	 * A new mapping over GPAs that were not present cannot leave a stale translation (processors
@@ -254,7 +272,7 @@ hv_status_t slat_map(struct slat *s, hv_gpa_t gpa, hv_hpa_t hpa, uint64_t size, 
 
 hv_status_t slat_unmap(struct slat *s, hv_gpa_t gpa, uint64_t size)
 {
-	hv_status_t st = check_range(s, gpa, size);
+	hv_status_t st = slat_check_range(s, gpa, size);
 	bool changed = false;
 	int rc;
 
@@ -273,19 +291,38 @@ hv_status_t slat_translate(const struct slat *s, hv_gpa_t gpa, hv_hpa_t *hpa, ui
 	if (gpa >= s->gpa_limit)
 		return HV_STATUS_INVALID_PARAMETER;
 	for (unsigned level = SLAT_LEVELS - 1;; level--) {
-		uint64_t e = table_at(s, table)[index_of(gpa, level)];
+		uint64_t e = slat_table(s, table)[slat_index(gpa, level)];
 
-		if (!is_present(s, e))
+		if (!slat_is_present(s, e))
 			return HV_STATUS_NOT_FOUND;
-		if (is_leaf(e, level)) {
-			uint64_t size = level_size(level);
+		if (slat_is_leaf(e, level)) {
+			uint64_t size = slat_level_size(level);
 
 			if (hpa)
 				*hpa = (e & SLAT_ADDR_MASK & ~(size - 1)) + (gpa & (size - 1));
 			if (flags)
-				*flags = s->fmt->leaf_flags(e);
+				*flags = slat_leaf_rights(s, e);
 			return HV_STATUS_SUCCESS;
 		}
 		table = e & SLAT_ADDR_MASK;
+	}
+}
+
+uint64_t *slat_find_leaf(const struct slat *s, hv_gpa_t gpa, unsigned *level_out)
+{
+	hv_hpa_t table = s->root;
+
+	if (gpa >= s->gpa_limit)
+		return NULL;
+	for (unsigned level = SLAT_LEVELS - 1;; level--) {
+		uint64_t *e = &slat_table(s, table)[slat_index(gpa, level)];
+
+		if (!slat_is_present(s, *e))
+			return NULL;
+		if (slat_is_leaf(*e, level)) {
+			*level_out = level;
+			return e;
+		}
+		table = *e & SLAT_ADDR_MASK;
 	}
 }

@@ -48,6 +48,8 @@ static void svm_detect(struct hv_capabilities *caps)
 		return;
 	}
 	caps->large_pages_1g = (r.edx & CPUID81_EDX_PAGE1GB) != 0;
+	/* Nested page-table entries get A/D from the processor like its own (APM "Nested Paging"). */
+	caps->slat_ad_bits = true;
 	asm_cpuid(0x8000000aU, 0, &r);
 	caps->svm_revision = r.eax & 0xff;
 	caps->asid_count = r.ebx;

@@ -70,12 +70,30 @@ static void fake_free_pages(hv_hpa_t hpa, size_t count)
 	abort(); /* freeing what was never allocated */
 }
 
+static bool block_holds(const struct block *b, hv_hpa_t hpa)
+{
+	return b->mem && hpa >= b->hpa && hpa < b->hpa + b->count * HV_PAGE_SIZE;
+}
+
+/*
+ * Table walks look up the same few pages again and again: a small cache of the block that
+ * held each page number (checked before use, so freed or reused blocks never answer wrongly)
+ * keeps the randomized SLAT tests fast.
+ */
+#define LOOKUP_CACHE 256U
+static size_t lookup_cache[LOOKUP_CACHE];
+
 static void *fake_hpa_to_hva(hv_hpa_t hpa)
 {
+	size_t *hint = &lookup_cache[(hpa >> 12) % LOOKUP_CACHE];
+
+	if (*hint < nblocks && block_holds(&blocks[*hint], hpa))
+		return (char *)blocks[*hint].mem + (hpa - blocks[*hint].hpa);
 	for (size_t i = 0; i < nblocks; i++)
-		if (blocks[i].mem && hpa >= blocks[i].hpa &&
-		    hpa < blocks[i].hpa + blocks[i].count * HV_PAGE_SIZE)
+		if (block_holds(&blocks[i], hpa)) {
+			*hint = i;
 			return (char *)blocks[i].mem + (hpa - blocks[i].hpa);
+		}
 	abort(); /* libhv touched host memory it does not own */
 }
 

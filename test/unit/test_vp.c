@@ -235,10 +235,14 @@ static void exit_vmmcall_unknown(struct vmcb *v, uint64_t *gprs)
 static void set_long_mode_cpl0(void)
 {
 	union hv_register_value ss = {.segment = {.selector = 0x10, .attributes = 0xc093}};
+	union hv_register_value cs = {.segment = {.selector = 0x08, .attributes = 0xa09b}};
 	uint32_t name = HV_X64_REGISTER_SS;
 
 	cr_assert_eq(set_reg(HV_X64_REGISTER_CR0, CR0_PE | CR0_PG | CR0_ET), HV_STATUS_SUCCESS);
+	cr_assert_eq(set_reg(HV_X64_REGISTER_EFER, EFER_LME | EFER_LMA), HV_STATUS_SUCCESS);
 	cr_assert_eq(hv_vp_set_registers(vp, &name, 1, &ss), HV_STATUS_SUCCESS);
+	name = HV_X64_REGISTER_CS; /* 64-bit code: the hypercall takes RCX/RDX/R8 */
+	cr_assert_eq(hv_vp_set_registers(vp, &name, 1, &cs), HV_STATUS_SUCCESS);
 	cr_assert_eq(set_reg(HV_X64_REGISTER_RIP, 0x100000), HV_STATUS_SUCCESS);
 }
 
@@ -434,9 +438,11 @@ Test(vp, msrs_libhv_owns_never_reach_the_monitor)
 	cr_expect_eq(hv_vp_stats(vp)->exits[HV_EXIT_MSR_READ], 2);
 }
 
+/* No synthetic MSR has this index (test_synthetic_msr.c covers the ones that exist). */
 static void exit_rdmsr_synthetic_then_check(struct vmcb *v, uint64_t *gprs)
 {
 	exit_rdmsr_synthetic(v, gprs);
+	gprs[SVM_GPR_RCX] = 0x400000ffU;
 }
 
 static void exit_check_gp_pending(struct vmcb *v, uint64_t *gprs)
@@ -447,7 +453,7 @@ static void exit_check_gp_pending(struct vmcb *v, uint64_t *gprs)
 	v->control.exit_code = SVM_EXIT_SHUTDOWN;
 }
 
-Test(vp, synthetic_msr_gets_gp)
+Test(vp, unknown_synthetic_msr_gets_gp)
 {
 	struct script s = {.steps = {exit_rdmsr_synthetic_then_check, exit_check_gp_pending}};
 	struct hv_exit e;
@@ -622,4 +628,26 @@ Test(vp, vector_state_is_switched_only_between_vps)
 	cr_assert_eq(hv_vp_run(vp, &e), HV_STATUS_SUCCESS);
 	cr_assert_eq(hv_vp_run(vp, &e), HV_STATUS_SUCCESS);
 	cr_expect_eq(fake_fxrstor_count(), before + 1);
+}
+
+Test(vp, xmm_registers_come_from_the_saved_vector_state)
+{
+	union hv_register_value in = {.reg128 = {0x0123456789abcdefULL, 0xfedcba9876543210ULL}};
+	union hv_register_value out;
+	uint32_t name = HV_X64_REGISTER_XMM0 + 7;
+	struct script s = {.steps = {exit_shutdown}};
+	struct hv_exit e;
+	unsigned restores;
+
+	cr_assert_eq(hv_vp_set_registers(vp, &name, 1, &in), HV_STATUS_SUCCESS);
+	cr_assert_eq(hv_vp_get_registers(vp, &name, 1, &out), HV_STATUS_SUCCESS);
+	cr_expect_eq(out.reg128[0], in.reg128[0]);
+	cr_expect_eq(out.reg128[1], in.reg128[1]);
+	cr_expect_eq(memcmp(&vp->fxsave[160 + 7 * 16], in.reg128, 16), 0, "FXSAVE layout");
+	/* Once the VP owns the processor's registers, a write reaches them too. */
+	fake_svm_set_guest(play, &s);
+	cr_assert_eq(hv_vp_run(vp, &e), HV_STATUS_SUCCESS);
+	restores = fake_fxrstor_count();
+	cr_assert_eq(hv_vp_set_registers(vp, &name, 1, &in), HV_STATUS_SUCCESS);
+	cr_expect_eq(fake_fxrstor_count(), restores + 1);
 }

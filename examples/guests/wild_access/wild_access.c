@@ -1,12 +1,11 @@
-/* A hostile guest: reads guest-physical memory with nothing behind it; the monitor must stop it. */
+/* A hostile guest: touches guest-physical memory with nothing behind it, then tries to run code there. */
 #include <stdint.h>
 
 #include "guest.h"
 
 /*
  * Inside the identity-mapped low 4 GiB (so the guest's own paging lets the access through and it
- * reaches the SLAT), far above any RAM a demo partition gets, and clear of the IOAPIC
- * (0xFEC00000) and local APIC (0xFEE00000) windows the platform does emulate.
+ * reaches the SLAT), far above any RAM a demo partition gets, and clear of every device window.
  */
 #define WILD_GPA 0xE0000000ULL
 
@@ -18,12 +17,20 @@ int main(const struct guest_start_info *info)
 		             (unsigned long)WILD_GPA, (unsigned long)info->mem_size);
 		return 0x7E;
 	}
-	guest_printf("wild_access: reading GPA %#lx, beyond my RAM: the monitor should stop me\n",
-	             (unsigned long)WILD_GPA);
 
+	/* A PC answers reads where nothing is with all ones and drops writes: so must the monitor. */
+	*(volatile uint32_t *)(uintptr_t)WILD_GPA = 0x12345678;
 	uint32_t value = *(volatile const uint32_t *)(uintptr_t)WILD_GPA;
 
-	guest_printf("wild_access: read %#x and kept running: the platform did not stop me\n",
-	             value);
+	guest_printf("wild_access: GPA %#lx reads %#x after a write: %s\n", (unsigned long)WILD_GPA,
+	             value, value == 0xffffffffU ? "PASS" : "FAIL");
+	if (value != 0xffffffffU)
+		return 0x7D;
+
+	/* Running code from there is an attack on the monitor's emulator: it must stop me. */
+	guest_printf("wild_access: jumping to GPA %#lx: the monitor should stop me\n",
+	             (unsigned long)WILD_GPA);
+	((void (*)(void))(uintptr_t)WILD_GPA)();
+	guest_printf("wild_access: returned from a jump into nothing: the monitor did not stop me\n");
 	return 0x7F;
 }

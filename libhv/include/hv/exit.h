@@ -24,6 +24,7 @@ enum hv_exit_reason {
 	HV_EXIT_INTERRUPT, /* counted only: a host interrupt stopped the VP; it simply re-enters */
 	HV_EXIT_REFUSED_INSN, /* counted only: VMX/SVM/XSETBV/MONITOR in a guest, answered with #UD */
 	HV_EXIT_SLAT_RETRY,   /* counted only: a SLAT fault on RAM already mapped (stale TLB) */
+	HV_EXIT_CR_ACCESS,    /* counted only: a control-register write the processor trapped */
 	HV_EXIT_REASON_COUNT
 };
 
@@ -31,6 +32,13 @@ enum hv_access {
 	HV_ACCESS_READ = 1U << 0,
 	HV_ACCESS_WRITE = 1U << 1,
 	HV_ACCESS_EXECUTE = 1U << 2,
+};
+
+enum hv_cr_access_type {
+	HV_CR_MOV_TO = 0,
+	HV_CR_MOV_FROM = 1,
+	HV_CR_CLTS = 2,
+	HV_CR_LMSW = 3,
 };
 
 struct hv_exit {
@@ -65,6 +73,12 @@ struct hv_exit {
 			uint32_t eax, ebx, ecx,
 			    edx; /* libhv's default answer; the monitor may change it */
 		} cpuid;
+		struct {
+			uint8_t number;       /* CR0, CR3, CR4, CR8 */
+			uint8_t gpr;          /* the general register, in x86 encoding order */
+			uint8_t type;         /* enum hv_cr_access_type */
+			uint16_t lmsw_source; /* LMSW: the 16-bit operand */
+		} cr;
 		struct {
 			uint32_t
 			    error; /* vendor error number (VM-instruction error; 0xFFFFFFFF on SVM) */

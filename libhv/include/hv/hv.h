@@ -36,14 +36,20 @@ struct hv_capabilities {
 	const char *refusal; /* when !usable: why, in words for the log */
 	const char *backend; /* "svm" or "vmx" */
 	/* Features of the backend that libhv uses (each may be absent). */
-	bool nested_paging;   /* NPT / EPT: required */
-	bool nrip_save;       /* SVM: the processor reports the next RIP */
-	bool decode_assists;  /* SVM */
-	bool vmcb_clean_bits; /* SVM */
-	bool flush_by_asid;   /* SVM: TLB_CONTROL 3/7 */
-	bool large_pages_1g;  /* 1 GiB SLAT pages */
-	bool nx;              /* EFER.NXE available on the host */
-	uint32_t asid_count;  /* SVM: number of ASIDs (ASID 0 is the host's) */
+	bool nested_paging;      /* NPT / EPT: required */
+	bool nrip_save;          /* SVM: the processor reports the next RIP */
+	bool decode_assists;     /* SVM */
+	bool vmcb_clean_bits;    /* SVM */
+	bool flush_by_asid;      /* SVM: TLB_CONTROL 3/7 */
+	bool large_pages_1g;     /* 1 GiB SLAT pages */
+	bool slat_execute_only;  /* execute-only SLAT pages (VMX: IA32_VMX_EPT_VPID_CAP bit 0) */
+	bool slat_ad_bits;       /* the processor sets A/D in SLAT entries (NPT; EPT with A/D) */
+	bool nx;                 /* EFER.NXE available on the host */
+	uint32_t asid_count;     /* SVM: number of ASIDs (ASID 0 is the host's) */
+	bool vpid;               /* VMX: TLB entries tagged per VP */
+	bool unrestricted_guest; /* VMX: guests may run in real mode and with paging off */
+	bool preemption_timer;   /* VMX: the preemption timer exists (not armed yet) */
+	uint32_t vmcs_revision;  /* VMX */
 	uint32_t svm_revision;
 	uint8_t guest_phys_bits; /* CPUID 0x80000008.EAX[7:0] */
 };
@@ -109,6 +115,36 @@ hv_status_t hv_gpa_translate(struct hv_partition *partition, hv_gpa_t gpa, hv_hp
                              uint32_t *flags);
 /* Bytes of host memory the partition's second-level tables use. */
 uint64_t hv_gpa_table_bytes(const struct hv_partition *partition);
+
+/*
+ * Change the rights of [gpa, gpa+size), which must be mapped throughout (HV_MAP_GPA_* rights
+ * only). HV_STATUS_NOT_FOUND when a page of it is unmapped, and then nothing changed; otherwise
+ * the statuses of hv_gpa_map. Large pages are split at the edges of the range only.
+ */
+hv_status_t hv_gpa_protect(struct hv_partition *partition, hv_gpa_t gpa, uint64_t size,
+                           uint32_t flags);
+
+/*
+ * Which 4 KiB pages of [gpa, gpa+size) may have been written since they were mapped or last
+ * cleared: bit i of `bitmap` (word i / 64, bit i % 64) is the page at gpa + i * 4 KiB; the
+ * caller provides (size / 4 KiB + 63) / 64 words. Unmapped pages read as clean; a dirty large
+ * page reports all its pages. With `clear`, pages in large pages wholly inside the range and
+ * all 4 KiB pages in it start a new interval. Uses the processor's dirty bits where it has
+ * them, write protection otherwise (the first write after a clear costs one exit).
+ */
+hv_status_t hv_gpa_harvest_dirty(struct hv_partition *partition, hv_gpa_t gpa, uint64_t size,
+                                 uint64_t *bitmap, bool clear);
+
+/*
+ * Declare host memory the partition may be given: once one range is declared, hv_gpa_map
+ * refuses (HV_STATUS_ACCESS_DENIED) host pages outside the declared ranges. The first range
+ * must be declared before anything is mapped (HV_STATUS_INVALID_PARTITION_STATE); at most
+ * HV_HOST_RANGES_MAX (HV_STATUS_INSUFFICIENT_BUFFERS). A range that holds pages libhv keeps
+ * for this partition (its structure, VPs, second-level tables) is HV_STATUS_ACCESS_DENIED.
+ */
+#define HV_HOST_RANGES_MAX 8U
+hv_status_t hv_partition_add_host_range(struct hv_partition *partition, hv_hpa_t hpa,
+                                        uint64_t size);
 
 /* ---- Virtual processors (HvCallCreateVp, HvCallGet/SetVpRegisters) ---- */
 

@@ -1,0 +1,47 @@
+/* The decode cache: a repeated MMIO access skips Zydis, and a hit is verified against the bytes at RIP. */
+#include <string.h>
+
+#include "emulator/emu_internal.h"
+
+/*
+ * Direct-mapped on (CR3, linear RIP). A hit needs the same mode and the same instruction bytes as
+ * the guest holds now (the caller fetched them): a self-modifying guest, or one that maps other
+ * code at the same address, can never run a stale decode. Comparing at most 15 bytes is cheaper
+ * than any invalidation scheme that tracks guest writes.
+ */
+static unsigned slot(uint64_t cr3, uint64_t rip)
+{
+	uint64_t h = (rip ^ (cr3 >> 12) ^ (rip >> 17)) * 0x9e3779b97f4a7c15ULL;
+
+	return (unsigned)(h >> 58) & (EMU_CACHE_ENTRIES - 1);
+}
+
+const struct emu_insn *emu_cache_lookup(struct emu_context *ctx, uint64_t cr3, uint64_t rip,
+                                        uint8_t mode, const uint8_t *bytes, unsigned len)
+{
+	const struct emu_cache_entry *e = &ctx->cache[slot(cr3, rip)];
+
+	if (!e->valid || e->cr3 != cr3 || e->rip != rip || e->mode != mode ||
+	    e->insn.length > len || memcmp(e->bytes, bytes, e->insn.length) != 0)
+		return NULL;
+	return &e->insn;
+}
+
+void emu_cache_insert(struct emu_context *ctx, uint64_t cr3, uint64_t rip, uint8_t mode,
+                      const uint8_t *bytes, const struct emu_insn *insn)
+{
+	struct emu_cache_entry *e = &ctx->cache[slot(cr3, rip)];
+
+	e->cr3 = cr3;
+	e->rip = rip;
+	e->mode = mode;
+	memcpy(e->bytes, bytes, insn->length);
+	e->insn = *insn;
+	e->valid = true;
+}
+
+void emu_cache_flush(struct emu_context *ctx)
+{
+	for (unsigned i = 0; i < EMU_CACHE_ENTRIES; i++)
+		ctx->cache[i].valid = false;
+}

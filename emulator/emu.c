@@ -1,0 +1,153 @@
+/* emu_mmio_exit(): mode, fetch, decode (or the cache), execute, then write back, inject or report. */
+#include <string.h>
+
+#include <hv/abi/hv_registers.h>
+
+#include "emulator/emu_internal.h"
+
+void emu_context_init(struct emu_context *ctx, const char *name)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->name = name ? name : "?";
+}
+
+/* The mode decides how bytes decode and how addresses form (SDM "Modes of Operation"). */
+static int find_mode(struct emu_state *st)
+{
+	const struct emu_segment *cs;
+	uint64_t rflags;
+	int rc;
+
+	if (!(st->ctl.cr0 & EMU_CR0_PE)) {
+		st->mode = EMU_MODE_REAL;
+		return 0;
+	}
+	rc = emu_reg_get(st, EMU_REG_RFLAGS, &rflags);
+	if (!rc)
+		rc = emu_seg_get(st, EMU_SEG_CS, &cs);
+	if (rc)
+		return rc;
+	if ((rflags & EMU_FL_VM) && !(st->ctl.efer & EMU_EFER_LMA))
+		st->mode = EMU_MODE_REAL; /* virtual-8086: real-mode decoding and addressing, CPL 3 */
+	else if ((st->ctl.efer & EMU_EFER_LMA) && (cs->attributes & HV_SEG_ATTR_L))
+		st->mode = EMU_MODE_LONG64;
+	else if (st->ctl.efer & EMU_EFER_LMA)
+		st->mode = (cs->attributes & HV_SEG_ATTR_DB) ? EMU_MODE_COMPAT32 : EMU_MODE_COMPAT16;
+	else
+		st->mode = (cs->attributes & HV_SEG_ATTR_DB) ? EMU_MODE_PROT32 : EMU_MODE_PROT16;
+	return 0;
+}
+
+/* The instruction at RIP, from the cache when its bytes are unchanged, else from Zydis. */
+static int get_insn(struct emu_state *st, struct emu_insn *scratch)
+{
+	uint8_t bytes[15];
+	uint64_t linear;
+	unsigned len;
+	int short_rc, rc;
+
+	rc = emu_fetch(st, &linear, bytes, &len, &short_rc);
+	if (rc)
+		return rc;
+	st->insn = emu_cache_lookup(st->ctx, st->ctl.cr3, linear, st->mode, bytes, len);
+	if (st->insn) {
+		st->ctx->stats.cache_hits++;
+		return 0;
+	}
+	st->ctx->stats.cache_misses++;
+	rc = emu_decode(st, bytes, len, scratch);
+	if (rc == -ENOENT) /* the instruction runs into the page (or limit) that could not be fetched */
+		return short_rc ? short_rc : emu_raise_ud(st, "truncated instruction");
+	if (rc)
+		return rc;
+	emu_cache_insert(st->ctx, st->ctl.cr3, linear, st->mode, bytes, scratch);
+	st->insn = scratch;
+	return 0;
+}
+
+static int execute(struct emu_state *st)
+{
+	switch (st->insn->op) {
+	case EMU_OP_MOV:
+	case EMU_OP_MOVZX:
+	case EMU_OP_MOVSX:
+	case EMU_OP_MOVNTI: return emu_exec_mov(st);
+	case EMU_OP_MOVS:
+	case EMU_OP_STOS:
+	case EMU_OP_LODS:
+	case EMU_OP_CMPS:
+	case EMU_OP_SCAS: return emu_exec_string(st);
+	case EMU_OP_BT:
+	case EMU_OP_BTS:
+	case EMU_OP_BTR:
+	case EMU_OP_BTC: return emu_exec_bit(st);
+	case EMU_OP_XCHG:
+	case EMU_OP_CMPXCHG:
+	case EMU_OP_XADD: return emu_exec_xchg(st);
+	case EMU_OP_SETCC:
+	case EMU_OP_CMOVCC: return emu_exec_cond(st);
+	case EMU_OP_PUSH:
+	case EMU_OP_POP: return emu_exec_stack(st);
+	case EMU_OP_VMOV: return emu_exec_sse(st);
+	default: return emu_exec_alu(st);
+	}
+}
+
+static int emulate(struct emu_state *st, struct emu_insn *scratch)
+{
+	int rc = st->ops->read_control(st->opaque, &st->ctl);
+
+	if (!rc)
+		rc = find_mode(st);
+	if (!rc)
+		rc = get_insn(st, scratch);
+	/* String instructions address through rSI/rDI; the others have one memory operand. */
+	if (!rc && (st->insn->op < EMU_OP_MOVS || st->insn->op > EMU_OP_SCAS))
+		rc = emu_effective_address(st, &st->ea);
+	return rc ? rc : execute(st);
+}
+
+int emu_mmio_exit(struct emu_context *ctx, const struct emu_ops *ops, void *opaque,
+                  hv_gpa_t fault_gpa)
+{
+	struct emu_state st;
+	struct emu_insn scratch;
+	int rc;
+
+	st.ctx = ctx;
+	st.ops = ops;
+	st.opaque = opaque;
+	st.fault_gpa = fault_gpa;
+	st.reg_valid = st.reg_dirty = st.seg_valid = 0;
+	st.commit_on_fault = false;
+	st.insn = NULL;
+
+	rc = emulate(&st, &scratch);
+	if (rc == 0 || rc == EMU_RETRY) {
+		int result = rc;
+
+		rc = emu_commit(&st, result == 0);
+		if (!rc) {
+			ctx->stats.emulated++;
+			return result;
+		}
+	} else if (rc == -EFAULT) {
+		uint64_t rip = 0;
+
+		(void)emu_reg_get(&st, EMU_REG_RIP, &rip);
+		emu_log(&st, "emulator: partition %s: fault %u (error code %#x) injected at RIP %#llx",
+		        ctx->name, st.fault.vector, st.fault.error_code, (unsigned long long)rip);
+		rc = st.commit_on_fault ? emu_commit(&st, false) : 0;
+		if (!rc)
+			rc = ops->inject_exception(opaque, st.fault.vector, st.fault.has_error_code,
+			                           st.fault.error_code, st.fault.cr2);
+		if (!rc) {
+			ctx->stats.faults++;
+			return EMU_FAULT_INJECTED;
+		}
+	}
+	ctx->stats.errors++;
+	emu_log(&st, "emulator: partition %s: emulation failed (error %d) near GPA %#llx",
+	        ctx->name, rc, (unsigned long long)fault_gpa);
+	return rc;
+}

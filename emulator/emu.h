@@ -1,0 +1,138 @@
+/* The MMIO instruction emulator's public face: the ops table a monitor implements and its one call. */
+#ifndef EMULATOR_EMU_H
+#define EMULATOR_EMU_H
+
+#include <stdarg.h>
+
+#include <hv/types.h>
+
+#include "emulator/insn.h"
+
+/*
+ * The emulator reaches the virtual processor only through this table (it never sees a VMCS or a
+ * VMCB). Every callback returns 0 or a negative errno; a nonzero return aborts the emulation with
+ * that error (the instruction is not finished and RIP stays put). `opaque` is passed through.
+ */
+enum emu_reg {
+	EMU_REG_RAX = 0,
+	EMU_REG_RCX,
+	EMU_REG_RDX,
+	EMU_REG_RBX,
+	EMU_REG_RSP,
+	EMU_REG_RBP,
+	EMU_REG_RSI,
+	EMU_REG_RDI,
+	EMU_REG_R8,
+	EMU_REG_R9,
+	EMU_REG_R10,
+	EMU_REG_R11,
+	EMU_REG_R12,
+	EMU_REG_R13,
+	EMU_REG_R14,
+	EMU_REG_R15,
+	EMU_REG_RIP,
+	EMU_REG_RFLAGS,
+	EMU_REG_COUNT
+};
+
+/* Segment registers in the processor's encoding order (ES=0 ... GS=5). */
+enum emu_seg { EMU_SEG_ES = 0, EMU_SEG_CS, EMU_SEG_SS, EMU_SEG_DS, EMU_SEG_FS, EMU_SEG_GS };
+
+/* A segment's descriptor cache; attributes in the TLFS/VMX 16-bit form (hv/abi/hv_registers.h). */
+struct emu_segment {
+	uint64_t base;
+	uint32_t limit; /* byte granular (already scaled by G) */
+	uint16_t selector;
+	uint16_t attributes;
+};
+
+/* What decides the mode and the paging format; read once per emulated instruction. */
+struct emu_control {
+	uint64_t cr0, cr3, cr4, efer;
+	uint64_t xcr0;     /* for VEX: AVX needs XCR0.SSE and XCR0.AVX (0 when XSAVE is off) */
+	uint8_t cpl;       /* current privilege level (SS.DPL on VMX, the VMCB's CPL on SVM) */
+	uint8_t phys_bits; /* MAXPHYADDR the guest sees; 0 means 52 */
+};
+
+struct emu_ops {
+	/* General registers, RIP and RFLAGS (EMU_REG_*), full 64-bit values. */
+	int (*read_reg)(void *opaque, enum emu_reg reg, uint64_t *value);
+	int (*write_reg)(void *opaque, enum emu_reg reg, uint64_t value);
+	int (*read_segment)(void *opaque, enum emu_seg seg, struct emu_segment *out);
+	int (*read_control)(void *opaque, struct emu_control *out);
+	/*
+	 * The monitor's pointer to guest RAM [gpa, gpa+len) (len <= 4096, never crossing a page), or
+	 * NULL when it is not RAM the guest may access there. Page tables and RAM operands go through
+	 * this; everything else is MMIO.
+	 */
+	void *(*ram_ptr)(void *opaque, hv_gpa_t gpa, size_t len);
+	/*
+	 * Device access at a GPA that is not RAM. len is 1, 2, 4 or 8 (16 or 32 for SSE/AVX moves),
+	 * little-endian bytes in buf; an access never crosses a 4 KiB page. Unclaimed addresses should
+	 * read as all-ones and ignore writes, as on a PC.
+	 */
+	int (*mmio_read)(void *opaque, hv_gpa_t gpa, void *buf, unsigned len);
+	int (*mmio_write)(void *opaque, hv_gpa_t gpa, const void *buf, unsigned len);
+	/*
+	 * The guest's XMM/YMM registers (reg 0-15), low `len` bytes (16 or 32). write_vector with len
+	 * 16 leaves bits 255:128 alone (legacy SSE); VEX forms pass 32 bytes with the upper half zeroed.
+	 * Both may be NULL when the guest's vector state is not reachable: vector moves then get #UD.
+	 */
+	int (*read_vector)(void *opaque, unsigned reg, void *buf, unsigned len);
+	int (*write_vector)(void *opaque, unsigned reg, const void *buf, unsigned len);
+	/* Queue an exception for the next entry; for #PF (14) also load CR2 with `cr2`. */
+	int (*inject_exception)(void *opaque, uint8_t vector, bool has_error_code, uint32_t error_code,
+	                        uint64_t cr2);
+	/* One log line, printf-like; may be NULL. The emulator names the partition in each line. */
+	void (*log)(void *opaque, const char *fmt, va_list ap);
+};
+
+/* Decode cache: direct-mapped, keyed by (CR3, linear RIP), verified against the bytes at RIP. */
+#define EMU_CACHE_ENTRIES 64U
+
+struct emu_cache_entry {
+	uint64_t cr3;
+	uint64_t rip;     /* linear address of the instruction (CS base + RIP) */
+	uint8_t mode;     /* enum emu_mode it was decoded in */
+	bool valid;
+	uint8_t bytes[15]; /* the instruction's bytes: a hit requires them unchanged */
+	struct emu_insn insn;
+};
+
+struct emu_stats {
+	uint64_t emulated, faults, errors;
+	uint64_t cache_hits, cache_misses;
+};
+
+/* One per virtual processor (the cache is not shared: no locking). */
+struct emu_context {
+	const char *name; /* the partition's name, for log lines */
+	struct emu_cache_entry cache[EMU_CACHE_ENTRIES];
+	struct emu_stats stats;
+};
+
+/* Start a context with an empty cache; `name` must outlive it. */
+void emu_context_init(struct emu_context *ctx, const char *name);
+/* Forget every cached decode (never needed for correctness: hits are verified byte for byte). */
+void emu_cache_flush(struct emu_context *ctx);
+
+enum emu_result {
+	EMU_DONE = 0,           /* the instruction was emulated and RIP advanced past it */
+	EMU_FAULT_INJECTED = 1, /* the guest gets the fault the processor would raise; RIP unchanged */
+	EMU_RETRY = 2,          /* a REP instruction made progress; RIP unchanged, it will exit again */
+};
+
+/*
+ * Emulate the instruction at the guest's RIP, which touched `fault_gpa` (an MMIO exit:
+ * HV_EXIT_MEMORY_ACCESS with no RAM behind the GPA, or an access the mapping forbids). Fetches it
+ * through the guest's paging, decodes it (or takes it from the cache), performs it against RAM and
+ * MMIO through `ops`, writes back registers and flags and advances RIP.
+ * Returns an enum emu_result, or a negative errno when the emulation itself failed (an ops
+ * callback failed, or the instruction was fetched from MMIO): the monitor should then stop the
+ * partition. Unsupported instructions and faulting accesses are not errors: they inject the
+ * fault the processor would raise and log a line naming the partition.
+ */
+int emu_mmio_exit(struct emu_context *ctx, const struct emu_ops *ops, void *opaque,
+                  hv_gpa_t fault_gpa);
+
+#endif

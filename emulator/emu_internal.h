@@ -1,0 +1,174 @@
+/* Private to emulator/: the state of one emulation and the functions the modules share. */
+#ifndef EMULATOR_EMU_INTERNAL_H
+#define EMULATOR_EMU_INTERNAL_H
+
+#include "emulator/emu.h"
+#include "monitor/lib/errno.h"
+
+/*
+ * Internal functions return 0 or a negative errno. -EFAULT is special: it means "a guest fault is
+ * pending in st->fault" (emu_raise() recorded it); the top level injects it and stops there.
+ */
+
+/* RFLAGS bits the emulator reads or writes. */
+#define EMU_FL_CF    0x0001ULL
+#define EMU_FL_PF    0x0004ULL
+#define EMU_FL_AF    0x0010ULL
+#define EMU_FL_ZF    0x0040ULL
+#define EMU_FL_SF    0x0080ULL
+#define EMU_FL_DF    0x0400ULL
+#define EMU_FL_OF    0x0800ULL
+#define EMU_FL_VM    0x20000ULL
+#define EMU_FL_AC    0x40000ULL
+#define EMU_FL_ARITH (EMU_FL_CF | EMU_FL_PF | EMU_FL_AF | EMU_FL_ZF | EMU_FL_SF | EMU_FL_OF)
+
+#define EMU_CR0_PE 0x1ULL
+#define EMU_CR0_MP 0x2ULL
+#define EMU_CR0_EM 0x4ULL
+#define EMU_CR0_TS 0x8ULL
+#define EMU_CR0_WP 0x10000ULL
+#define EMU_CR0_AM 0x40000ULL
+#define EMU_CR0_PG 0x80000000ULL
+
+#define EMU_CR4_PSE        0x10ULL
+#define EMU_CR4_PAE        0x20ULL
+#define EMU_CR4_OSFXSR     0x200ULL
+#define EMU_CR4_LA57       0x1000ULL
+#define EMU_CR4_OSXSAVE    0x40000ULL
+#define EMU_CR4_SMEP       0x100000ULL
+#define EMU_CR4_SMAP       0x200000ULL
+#define EMU_EFER_LME       0x100ULL
+#define EMU_EFER_LMA       0x400ULL
+#define EMU_EFER_NXE       0x800ULL
+#define EMU_XCR0_SSE_AVX   0x6ULL
+
+/* Exception vectors the emulator raises. */
+#define EMU_VEC_UD 6U
+#define EMU_VEC_NM 7U
+#define EMU_VEC_SS 12U
+#define EMU_VEC_GP 13U
+#define EMU_VEC_PF 14U
+#define EMU_VEC_AC 17U
+
+/* Kinds of access, for paging and segment checks. */
+#define EMU_ACC_READ  0x1U
+#define EMU_ACC_WRITE 0x2U
+#define EMU_ACC_FETCH 0x4U
+
+/*
+ * One emulation: the VP's registers as far as they were read (written back only when the
+ * instruction completes), its mode, and a pending fault.
+ */
+struct emu_state {
+	struct emu_context *ctx;
+	const struct emu_ops *ops;
+	void *opaque;
+	hv_gpa_t fault_gpa;
+	struct emu_control ctl;
+	uint8_t mode; /* enum emu_mode */
+	uint32_t reg_valid, reg_dirty;
+	uint64_t regs[EMU_REG_COUNT];
+	uint32_t seg_valid;
+	struct emu_segment segs[6];
+	const struct emu_insn *insn;
+	/* The memory operand's offset, computed once before any register changes (emu_mmio_exit). */
+	uint64_t ea;
+	/* Set by string instructions after each finished iteration: a later fault keeps the progress. */
+	bool commit_on_fault;
+	struct {
+		uint8_t vector;
+		bool has_error_code;
+		uint32_t error_code;
+		uint64_t cr2;
+	} fault;
+};
+
+/* ---- state.c: lazily read registers and deferred write-back ---- */
+int emu_reg_get(struct emu_state *st, unsigned reg, uint64_t *value);
+void emu_reg_set(struct emu_state *st, unsigned reg, uint64_t value);
+/* Write a GPR operand of `size` bytes with the processor's merging rules (32-bit writes zero-extend). */
+int emu_gpr_write(struct emu_state *st, const struct emu_operand *op, uint64_t value);
+int emu_gpr_read(struct emu_state *st, const struct emu_operand *op, uint64_t *value);
+int emu_seg_get(struct emu_state *st, unsigned seg, const struct emu_segment **out);
+int emu_commit(struct emu_state *st, bool advance_rip);
+/* Record a fault for the guest; returns -EFAULT so that callers can `return emu_raise(...)`. */
+int emu_raise(struct emu_state *st, uint8_t vector, bool has_error_code, uint32_t error_code);
+int emu_raise_pf(struct emu_state *st, uint64_t linear, uint32_t error_code);
+int emu_raise_ud(struct emu_state *st, const char *why);
+void emu_log(struct emu_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+uint64_t emu_mask(unsigned size);
+
+/* ---- guest_walk.c: the guest's own paging (one walker for fetches and data) ---- */
+/*
+ * Translate `linear` for an access of kind EMU_ACC_* at the current CPL. Sets accessed (and, for
+ * writes, dirty) bits as the processor would. -EFAULT with a #PF pending on a failed walk; -EIO
+ * when a page-table entry is not in RAM.
+ */
+int emu_walk(struct emu_state *st, uint64_t linear, unsigned access, hv_gpa_t *gpa);
+
+/* ---- access.c: segmentation, translation, RAM or MMIO ---- */
+/* The linear address of seg:offset for an access of `size` bytes (limit/canonical checks). */
+int emu_linear(struct emu_state *st, unsigned seg, uint64_t offset, unsigned size, unsigned access,
+               uint64_t *linear);
+/* Read or write `size` (<= 32) bytes at a linear address, split at page boundaries. */
+int emu_read_linear(struct emu_state *st, uint64_t linear, void *buf, unsigned size);
+int emu_write_linear(struct emu_state *st, uint64_t linear, const void *buf, unsigned size);
+/* seg:offset versions (a read-modify-write checks for write access before it reads). */
+int emu_read_mem(struct emu_state *st, unsigned seg, uint64_t offset, void *buf, unsigned size,
+                 bool rmw);
+int emu_write_mem(struct emu_state *st, unsigned seg, uint64_t offset, const void *buf,
+                  unsigned size);
+/* The offset (effective address) of the instruction's memory operand. */
+int emu_effective_address(struct emu_state *st, uint64_t *offset);
+
+/* ---- operand.c: reading and writing decoded operands (memory at st->ea) ---- */
+int emu_opnd_read(struct emu_state *st, const struct emu_operand *op, uint64_t *value, bool rmw);
+int emu_opnd_write(struct emu_state *st, const struct emu_operand *op, uint64_t value);
+
+/* ---- fetch.c ---- */
+/*
+ * Up to 15 bytes at CS:RIP through the guest's paging; *len is how many could be fetched, and
+ * *short_rc why not more (0, or -EFAULT with the fault that reaching further would raise pending).
+ */
+int emu_fetch(struct emu_state *st, uint64_t *linear_rip, uint8_t *bytes, unsigned *len,
+              int *short_rc);
+
+/* ---- decode.c (the only user of Zydis) ---- */
+/*
+ * Decode `bytes` in `mode` into *insn. 0 on success; -ENOENT when more bytes are needed than
+ * `len` (the fetch stopped at a fault); -EFAULT with #UD pending for invalid or unsupported ones.
+ */
+int emu_decode(struct emu_state *st, const uint8_t *bytes, unsigned len, struct emu_insn *insn);
+
+/* ---- decode_cache.c ---- */
+const struct emu_insn *emu_cache_lookup(struct emu_context *ctx, uint64_t cr3, uint64_t rip,
+                                        uint8_t mode, const uint8_t *bytes, unsigned len);
+void emu_cache_insert(struct emu_context *ctx, uint64_t cr3, uint64_t rip, uint8_t mode,
+                      const uint8_t *bytes, const struct emu_insn *insn);
+
+/* ---- flags.c: arithmetic on the host processor, and conditions ---- */
+/*
+ * Perform `op` (an ALU emu_op) on operands of `size` bytes with the guest's input flags, as the
+ * processor does; returns the result and stores the new arithmetic flags (EMU_FL_ARITH bits only).
+ */
+uint64_t emu_alu(unsigned op, unsigned size, uint64_t dst, uint64_t src, uint64_t flags_in,
+                 uint64_t *flags_out);
+/* RFLAGS with the arithmetic bits replaced. */
+uint64_t emu_flags_merge(uint64_t rflags, uint64_t arith);
+/* Whether condition code cc (0-15, as in Jcc/SETcc/CMOVcc) holds for rflags. */
+bool emu_condition(unsigned cc, uint64_t rflags);
+
+/* ---- exec_*.c: one instruction family each; 0 done, EMU_RETRY (REP, partly done) or -errno ---- */
+int emu_exec_mov(struct emu_state *st);
+int emu_exec_string(struct emu_state *st);
+int emu_exec_alu(struct emu_state *st);
+int emu_exec_bit(struct emu_state *st);
+int emu_exec_xchg(struct emu_state *st);
+int emu_exec_stack(struct emu_state *st);
+int emu_exec_cond(struct emu_state *st);
+int emu_exec_sse(struct emu_state *st);
+
+/* The most iterations of a REP instruction per exit: the rest runs after the guest re-executes. */
+#define EMU_REP_BUDGET 4096U
+
+#endif

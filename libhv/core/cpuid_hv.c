@@ -1,0 +1,58 @@
+/* The hypervisor CPUID leaves 0x40000000-0x40000006: what a partition learns about Hyper-V. */
+#include "libhv/core/hv_internal.h"
+
+/*
+ * What libhv really implements, and nothing more (never advertise a feature that is not there):
+ * the hypercall MSRs (GUEST_OS_ID, HYPERCALL) and VP_INDEX. VP_ASSIST_PAGE is accepted without
+ * a feature bit, as Linux writes it unconditionally; its bit (APIC MSRs) would also promise the
+ * EOI/ICR/TPR MSRs, which do not exist yet. No TIME_REF_COUNT / REFERENCE_TSC: the monitor
+ * provides no calibrated TSC frequency yet.
+ */
+#define HV_FEATURES_IMPLEMENTED (HV_FEATURE_HYPERCALL_MSRS | HV_FEATURE_VP_INDEX_MSR)
+
+/*
+ * Hints: use the flush hypercalls for remote TLB flushes (they exist, Ex forms included). No
+ * cluster IPI (no interrupt injection yet), no relaxed timing, no APIC-MSR hint.
+ */
+#define HV_HINTS_IMPLEMENTED (HV_HINT_REMOTE_TLB_FLUSH | HV_HINT_EX_PROCESSOR_MASKS)
+
+/* libhv's version as the TLFS version leaf reports it: build number, then major.minor. */
+#define LIBHV_BUILD 1U
+#define LIBHV_MAJOR 0U
+#define LIBHV_MINOR 1U
+
+void hv_cpuid_hv_leaf(const struct hv_vp *vp, uint32_t leaf, uint32_t out[4])
+{
+	out[0] = out[1] = out[2] = out[3] = 0;
+	switch (leaf) {
+	case HV_CPUID_VENDOR_AND_MAX:
+		/* Linux wants EAX in [0x40000005, 0x4000FFFF] before it believes the signature. */
+		out[0] = HV_CPUID_MAX_LEAF;
+		out[1] = HV_CPUID_SIGNATURE_EBX;
+		out[2] = HV_CPUID_SIGNATURE_ECX;
+		out[3] = HV_CPUID_SIGNATURE_EDX;
+		break;
+	case HV_CPUID_INTERFACE: out[0] = HV_CPUID_INTERFACE_HV1; break;
+	case HV_CPUID_VERSION:
+		out[0] = LIBHV_BUILD;
+		out[1] = (LIBHV_MAJOR << 16) | LIBHV_MINOR;
+		break;
+	case HV_CPUID_FEATURES:
+		out[0] = HV_FEATURES_IMPLEMENTED;
+		/* The partition's own privileges; a child never holds the root's. */
+		out[1] = vp->partition->synthetic.privileges &
+		         ~(HV_PRIV_CREATE_PARTITIONS | HV_PRIV_CPU_MANAGEMENT);
+		out[3] = 0; /* no XMM fast input/output, no crash MSRs, no frequency MSRs */
+		break;
+	case HV_CPUID_ENLIGHTENMENT:
+		out[0] = HV_HINTS_IMPLEMENTED;
+		out[1] = HV_SPINLOCK_NEVER_NOTIFY;
+		break;
+	case HV_CPUID_IMPLEMENTATION:
+		out[0] = HV_MAX_VPS;
+		out[1] = 1; /* logical processors: libhv runs on one */
+		break;
+	case HV_CPUID_HARDWARE_FEATURES: /* none reported */
+	default: break;
+	}
+}
