@@ -58,7 +58,8 @@ UNIT_SRC := $(sort $(wildcard test/unit/*.c test/fakes/*.c)) \
 	$(call portable,$(LIBHV_SRC) $(MONITOR_SRC))
 UNIT_OBJ := $(call host_obj,$(UNIT_SRC))
 
-HVIMAGE_SRC := tools/hvimage/hvimage.c monitor/loader/elf64.c monitor/module_args.c monitor/lib/errmsg.c
+HVIMAGE_SRC := tools/hvimage/hvimage.c monitor/loader/elf64.c monitor/module_args.c monitor/lib/errmsg.c \
+	monitor/loader/multiboot1.c monitor/loader/multiboot1_elf.c
 HVIMAGE_OBJ := $(call host_obj,$(HVIMAGE_SRC))
 
 GUESTS := $(notdir $(patsubst %/,%,$(filter-out examples/guests/lib/,$(wildcard examples/guests/*/))))
@@ -67,7 +68,7 @@ GUEST_ELFS := $(patsubst %,$(O)/guests/%.elf,$(GUESTS))
 
 .PHONY: all deps monitor guests tools iso run run-bochs test unit-tests integration-tests fuzz \
 	fuzz-smoke bench clean format
-all: $(O)/monitor.elf $(O)/libhv.a $(GUEST_ELFS) $(O)/hvimage
+all: $(O)/monitor.elf $(O)/libhv.a $(GUEST_ELFS) $(MBGUEST_ELFS) $(O)/hvimage
 
 # ---------------------------------------------------------------------------------------------
 # Dependencies: installed from Debian's packages when something is missing (a quick no-op otherwise).
@@ -168,6 +169,37 @@ $(O)/guests/%.elf: $$(addsuffix .o,$$(subst examples/guests/,$(O)/guests/obj/,$$
 guests: $(GUEST_ELFS)
 
 # ---------------------------------------------------------------------------------------------
+# Multiboot v1 example guests: 32-bit freestanding ELF32 images linked at 1 MiB with a multiboot
+# header first (examples/mbguests/NAME/ plus examples/mbguests/lib/; docs/guest-images.md).
+MBGUESTS := $(notdir $(patsubst %/,%,$(filter-out examples/mbguests/lib/,$(wildcard examples/mbguests/*/))))
+MBGUEST_ELFS := $(patsubst %,$(O)/mbguests/%.elf,$(MBGUESTS))
+MBGUEST_LIB_SRC := $(sort $(wildcard examples/mbguests/lib/*.c examples/mbguests/lib/*.S))
+MBGUEST_LIB_OBJ := $(patsubst examples/mbguests/%,$(O)/mbguests/obj/%.o,$(MBGUEST_LIB_SRC))
+MBGUEST_CFLAGS := $(WARN) -m32 -O2 -g -ffreestanding -nostdinc \
+	-isystem $(shell $(FS_CC) -print-file-name=include) -Iexamples/mbguests/lib -fno-pie \
+	-mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none \
+	-MMD -MP
+
+$(O)/mbguests/obj/%.c.o: examples/mbguests/%.c | deps
+	@mkdir -p $(@D)
+	@echo "  CC32    $<"
+	$(Q)$(FS_CC) $(MBGUEST_CFLAGS) -c $< -o $@
+
+$(O)/mbguests/obj/%.S.o: examples/mbguests/%.S | deps
+	@mkdir -p $(@D)
+	@echo "  AS32    $<"
+	$(Q)$(FS_CC) -m32 -Iexamples/mbguests/lib -MMD -MP -c $< -o $@
+
+$(O)/mbguests/%.elf: $$(addsuffix .o,$$(subst examples/mbguests/,$(O)/mbguests/obj/,$$(sort $$(wildcard examples/mbguests/$$*/*.c examples/mbguests/$$*/*.S)))) $(MBGUEST_LIB_OBJ) examples/mbguests/lib/mbguest.ld
+	@echo "  LD32    $@"
+	$(Q)$(LD) -m elf_i386 -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+		-T examples/mbguests/lib/mbguest.ld -o $@ $(filter %.o,$^)
+	@grub-file --is-x86-multiboot $@ || { echo "$@: no valid multiboot header" >&2; exit 1; }
+
+.PHONY: mbguests
+mbguests: $(MBGUEST_ELFS)
+
+# ---------------------------------------------------------------------------------------------
 # Host builds: unit tests (ASan+UBSan) and tools
 $(HOST)/%.c.o: %.c | deps
 	@mkdir -p $(@D)
@@ -194,9 +226,11 @@ DEMO_MODULES = \
 	"$(O)/guests/hypercall.elf:name=hypercall mem=4M" \
 	"$(O)/guests/enlightened.elf:name=enlightened mem=4M" \
 	"$(O)/guests/mmio.elf:name=mmio mem=4M" \
-	"$(O)/guests/wild_access.elf:name=wild_access mem=4M expect=stopped"
+	"$(O)/guests/wild_access.elf:name=wild_access mem=4M expect=stopped" \
+	"$(O)/mbguests/platform.elf:name=platform mem=8M -- multiboot v1 kernel arguments" \
+	"docs/platform.md:name=platform_doc for=platform -- platform.md"
 
-$(O)/monitor.iso: $(O)/monitor.elf $(GUEST_ELFS) scripts/mkiso.sh
+$(O)/monitor.iso: $(O)/monitor.elf $(GUEST_ELFS) $(MBGUEST_ELFS) scripts/mkiso.sh
 	@echo "  ISO     $@"
 	$(Q)scripts/mkiso.sh $@ $(O)/monitor.elf $(DEMO_MODULES)
 
@@ -252,10 +286,14 @@ bench: $(BENCH_PROGS)
 FUZZ_CC := clang-14
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	$(INCLUDES)
-FUZZ_TARGETS := multiboot2 elf64 devices svm_exit emulator hypercall
+FUZZ_TARGETS := multiboot2 elf64 devices svm_exit emulator hypercall multiboot1 platform
 fuzz_sources_multiboot2 := monitor/multiboot2.c
 fuzz_sources_elf64 := monitor/loader/elf64.c monitor/lib/errmsg.c
+fuzz_sources_multiboot1 := monitor/loader/multiboot1.c monitor/loader/multiboot1_elf.c \
+	monitor/loader/multiboot1_info.c monitor/lib/errmsg.c
 fuzz_sources_devices := devices/io_bus.c devices/uart16550.c devices/debug_exit.c devices/line_sink.c
+# The whole child platform: every device model behind its buses.
+fuzz_sources_platform := $(sort $(wildcard devices/*.c))
 fuzz_sources_svm_exit := libhv/svm/svm_exit.c libhv/svm/svm_check.c
 # The hypercall decoder runs whole: libhv's portable sources on the fake processor and world switch.
 fuzz_sources_hypercall := $(call portable,$(LIBHV_SRC)) test/fakes/fake_cpu.c test/fakes/fake_host.c \
@@ -279,6 +317,95 @@ fuzz-smoke: fuzz
 	done
 
 test: unit-tests fuzz-smoke integration-tests
+
+# ---------------------------------------------------------------------------------------------
+# make debug: the demo ISO under QEMU with its gdbstub on localhost:1234, paused before the BIOS;
+# then, in another terminal, `gdb -x scripts/monitor.gdb` stops at monitor_main (README).
+DEBUG_TIMEOUT ?= 3600
+debug: $(O)/monitor.iso
+	@echo "make debug: QEMU paused, gdbstub on localhost:1234; run: gdb -x scripts/monitor.gdb"
+	$(Q)QEMU_TIMEOUT=$(DEBUG_TIMEOUT) scripts/run-qemu.sh $(O)/monitor.iso -s -S
+
+# make docs: the API reference from the public headers (Doxygen) in $(O)/docs/api; a warning,
+# such as an undocumented public symbol, fails the build (docs/Doxyfile).
+docs: | deps
+	@mkdir -p $(O)/docs
+	@echo "  DOXYGEN $(O)/docs/api"
+	$(Q)(cat docs/Doxyfile; echo "OUTPUT_DIRECTORY = $(O)/docs") | doxygen -
+
+.PHONY: debug docs
+# ---------------------------------------------------------------------------------------------
+# Install: libhv and the runtime a custom monitor builds on (docs/tutorial-custom-monitor.md).
+#   make install PREFIX=/usr/local DESTDIR=      make uninstall (same PREFIX and DESTDIR)
+# The archives hold the same freestanding objects monitor.elf is linked from, in three layers:
+#   libhv-rt.a       boot path after _start (arch_init, GDT/IDT/exceptions, serial, power, timing),
+#                    console and formatter, string routines, multiboot2, page allocator, libhv's
+#                    host services, guest RAM, module lines, ELF64 loader, the monitor's cmdline
+#   libhv-devices.a  device models and their buses (devices/, rom/): no dependency but the buses
+#   libhv-emu.a      the MMIO emulator and the freestanding Zydis decoder it alone needs
+# The example monitor's own files (main.c, child*.c, summary.c) are not in any of them.
+# lib/libhv/boot.o is the multiboot2 header and _start: nothing refers to them by name, so an
+# archive would never pull them in; they are linked as an object, like a C runtime's crt1.o.
+PREFIX ?= /usr/local
+DESTDIR ?=
+LIBHV_VERSION := 0.1.0
+INSTALL_LIBDIR = $(DESTDIR)$(PREFIX)/lib
+INSTALL_PKGLIBDIR = $(INSTALL_LIBDIR)/libhv
+INSTALL_INCDIR = $(DESTDIR)$(PREFIX)/include/libhv
+INSTALL_DATADIR = $(DESTDIR)$(PREFIX)/share/libhv
+
+BOOT_STUB_SRC := monitor/arch/multiboot2_header.S monitor/arch/entry.S
+RT_SRC := $(filter-out $(BOOT_STUB_SRC),$(filter monitor/arch/% monitor/lib/% monitor/libc/% \
+	monitor/loader/% $(patsubst %,monitor/%.c,console multiboot2 page_alloc host_services \
+	guest_ram module_args cmdline exit_stats boot_setup_hw vp_emu),$(MONITOR_SRC)))
+DEVICES_SRC := $(filter devices/% rom/%,$(MONITOR_SRC))
+EMU_SRC := $(filter emulator/%,$(MONITOR_SRC))
+# Headers keep their project-relative paths under include/libhv ("monitor/console.h" and <hv/hv.h>
+# both resolve with -I$(includedir)/libhv); the example monitor's and the emulator's private
+# ones stay out.
+INSTALL_HEADERS := $(sort $(wildcard libhv/include/hv/*.h libhv/include/hv/abi/*.h \
+	monitor/arch/*.h monitor/lib/*.h monitor/libc/include/*.h monitor/loader/*.h devices/*.h \
+	rom/*.h) $(patsubst %,monitor/%.h,console multiboot2 page_alloc host_services guest_ram \
+	module_args cmdline exit_stats boot_setup vp_emu power serial timing) emulator/emu.h \
+	emulator/insn.h)
+INSTALL_LIBS := libhv.a libhv-rt.a libhv-devices.a libhv-emu.a
+
+$(O)/libhv-rt.a: $(call fs_obj,$(RT_SRC))
+$(O)/libhv-devices.a: $(call fs_obj,$(DEVICES_SRC))
+$(O)/libhv-emu.a: $(call fs_obj,$(EMU_SRC)) $(ZYDIS_FS_OBJ)
+$(O)/libhv-rt.a $(O)/libhv-devices.a $(O)/libhv-emu.a:
+	@rm -f $@
+	@echo "  AR      $@"
+	$(Q)ar rcs $@ $^
+
+$(O)/libhv-boot.o: $(call fs_obj,$(BOOT_STUB_SRC))
+	@echo "  LD -r   $@"
+	$(Q)$(LD) -r -o $@ $^
+
+.PHONY: install uninstall
+install: $(addprefix $(O)/,$(INSTALL_LIBS)) $(O)/libhv-boot.o libhv.pc.in $(O)/hvimage
+	install -d $(INSTALL_LIBDIR)/pkgconfig $(INSTALL_PKGLIBDIR) $(INSTALL_DATADIR) \
+		$(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(addprefix $(O)/,$(INSTALL_LIBS)) $(INSTALL_LIBDIR)/
+	install -m 644 $(O)/libhv-boot.o $(INSTALL_PKGLIBDIR)/boot.o
+	install -m 644 monitor/arch/linker.ld $(INSTALL_PKGLIBDIR)/linker.ld
+	@# libhv.pc from its template, for this PREFIX. The gcc include directory is the default
+	@# only: a user's Makefile may override it (pkg-config --define-variable=gcc_include=...).
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(LIBHV_VERSION)|g' \
+		-e 's|@GCC_INCLUDE@|$(shell $(FS_CC) -print-file-name=include)|g' libhv.pc.in \
+		>$(INSTALL_LIBDIR)/pkgconfig/libhv.pc
+	install -m 755 scripts/mkiso.sh $(INSTALL_DATADIR)/mkiso.sh
+	install -m 755 $(O)/hvimage $(DESTDIR)$(PREFIX)/bin/hvimage
+	$(Q)for h in $(INSTALL_HEADERS); do \
+		d=$(INSTALL_INCDIR)/$$(dirname $${h#libhv/include/}); \
+		install -d $$d && install -m 644 $$h $$d/ || exit 1; \
+	done
+	@echo "libhv installed in $(DESTDIR)$(PREFIX): PKG_CONFIG_PATH=$(PREFIX)/lib/pkgconfig"
+
+uninstall:
+	rm -f $(addprefix $(INSTALL_LIBDIR)/,$(INSTALL_LIBS)) $(INSTALL_LIBDIR)/pkgconfig/libhv.pc \
+		$(DESTDIR)$(PREFIX)/bin/hvimage
+	rm -rf $(INSTALL_PKGLIBDIR) $(INSTALL_INCDIR) $(INSTALL_DATADIR)
 
 format:
 	git ls-files '*.c' '*.h' | xargs clang-format -i

@@ -28,20 +28,27 @@ int emu_linear(struct emu_state *st, unsigned seg, uint64_t offset, unsigned siz
                uint64_t *linear)
 {
 	const struct emu_segment *s;
-	int rc = emu_seg_get(st, seg, &s);
+	int rc;
 
-	if (rc)
-		return rc;
 	if (st->mode == EMU_MODE_LONG64) {
 		uint64_t lin = offset;
 
-		if (seg == EMU_SEG_FS || seg == EMU_SEG_GS)
+		/* Only FS and GS have a base here; no segment is even read for the others. */
+		if (seg == EMU_SEG_FS || seg == EMU_SEG_GS) {
+			rc = emu_seg_get(st, seg, &s);
+			if (rc)
+				return rc;
 			lin += s->base;
+		}
 		if (!is_canonical(st, lin) || !is_canonical(st, lin + size - 1))
 			return segment_fault(st, seg);
 		*linear = lin;
 		return 0;
 	}
+
+	rc = emu_seg_get(st, seg, &s);
+	if (rc)
+		return rc;
 
 	uint16_t attr = s->attributes;
 	uint64_t last = offset + size - 1;
@@ -157,24 +164,39 @@ static int write_pieces(struct emu_state *st, const struct pieces *p, const uint
 	return rc;
 }
 
-int emu_read_linear(struct emu_state *st, uint64_t linear, void *buf, unsigned size)
+/*
+ * Translate and perform one access at a linear address. `walk_access` is what the page walk
+ * checks (a read-modify-write's read is translated for writing: its #PF says W even though it
+ * reads first). The common case, one page, takes no detour through struct pieces.
+ */
+static int access_linear(struct emu_state *st, uint64_t linear, void *buf, unsigned size,
+                         unsigned walk_access, bool write)
 {
 	struct pieces p;
 	int rc = check_alignment(st, linear, size);
 
-	if (!rc)
-		rc = translate(st, linear, size, EMU_ACC_READ, &p);
-	return rc ? rc : read_pieces(st, &p, buf);
+	if (rc)
+		return rc;
+	if ((linear & (HV_PAGE_SIZE - 1)) + size <= HV_PAGE_SIZE) {
+		rc = emu_walk(st, linear, walk_access, &p.gpa[0]);
+		if (rc)
+			return rc;
+		return write ? piece_write(st, p.gpa[0], buf, size) : piece_read(st, p.gpa[0], buf, size);
+	}
+	rc = translate(st, linear, size, walk_access, &p);
+	if (rc)
+		return rc;
+	return write ? write_pieces(st, &p, buf) : read_pieces(st, &p, buf);
+}
+
+int emu_read_linear(struct emu_state *st, uint64_t linear, void *buf, unsigned size)
+{
+	return access_linear(st, linear, buf, size, EMU_ACC_READ, false);
 }
 
 int emu_write_linear(struct emu_state *st, uint64_t linear, const void *buf, unsigned size)
 {
-	struct pieces p;
-	int rc = check_alignment(st, linear, size);
-
-	if (!rc)
-		rc = translate(st, linear, size, EMU_ACC_WRITE, &p);
-	return rc ? rc : write_pieces(st, &p, buf);
+	return access_linear(st, linear, (void *)buf, size, EMU_ACC_WRITE, true);
 }
 
 int emu_read_mem(struct emu_state *st, unsigned seg, uint64_t offset, void *buf, unsigned size,
@@ -182,15 +204,9 @@ int emu_read_mem(struct emu_state *st, unsigned seg, uint64_t offset, void *buf,
 {
 	unsigned access = rmw ? EMU_ACC_READ | EMU_ACC_WRITE : EMU_ACC_READ;
 	uint64_t linear;
-	struct pieces p;
 	int rc = emu_linear(st, seg, offset, size, access, &linear);
 
-	if (!rc)
-		rc = check_alignment(st, linear, size);
-	/* A read-modify-write is translated for writing: its #PF says W even though it reads first. */
-	if (!rc)
-		rc = translate(st, linear, size, rmw ? EMU_ACC_WRITE : EMU_ACC_READ, &p);
-	return rc ? rc : read_pieces(st, &p, buf);
+	return rc ? rc : access_linear(st, linear, buf, size, rmw ? EMU_ACC_WRITE : EMU_ACC_READ, false);
 }
 
 int emu_write_mem(struct emu_state *st, unsigned seg, uint64_t offset, const void *buf,
@@ -199,7 +215,7 @@ int emu_write_mem(struct emu_state *st, unsigned seg, uint64_t offset, const voi
 	uint64_t linear;
 	int rc = emu_linear(st, seg, offset, size, EMU_ACC_WRITE, &linear);
 
-	return rc ? rc : emu_write_linear(st, linear, buf, size);
+	return rc ? rc : access_linear(st, linear, (void *)buf, size, EMU_ACC_WRITE, true);
 }
 
 int emu_effective_address(struct emu_state *st, uint64_t *offset)

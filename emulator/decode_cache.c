@@ -16,6 +16,14 @@ static unsigned slot(uint64_t cr3, uint64_t rip)
 	return (unsigned)(h >> 58) & (EMU_CACHE_ENTRIES - 1);
 }
 
+const struct emu_cache_entry *emu_cache_probe(struct emu_context *ctx, uint64_t cr3, uint64_t rip,
+                                              uint8_t mode)
+{
+	const struct emu_cache_entry *e = &ctx->cache[slot(cr3, rip)];
+
+	return e->valid && e->cr3 == cr3 && e->rip == rip && e->mode == mode ? e : NULL;
+}
+
 const struct emu_insn *emu_cache_lookup(struct emu_context *ctx, uint64_t cr3, uint64_t rip,
                                         uint8_t mode, const uint8_t *bytes, unsigned len)
 {
@@ -44,4 +52,6 @@ void emu_cache_flush(struct emu_context *ctx)
 {
 	for (unsigned i = 0; i < EMU_CACHE_ENTRIES; i++)
 		ctx->cache[i].valid = false;
+	for (unsigned i = 0; i < EMU_TLB_ENTRIES; i++)
+		ctx->tlb[i].valid = false;
 }

@@ -22,11 +22,17 @@ static int find_mode(struct emu_state *st)
 		st->mode = EMU_MODE_REAL;
 		return 0;
 	}
-	rc = emu_reg_get(st, EMU_REG_RFLAGS, &rflags);
-	if (!rc)
-		rc = emu_seg_get(st, EMU_SEG_CS, &cs);
+	rc = emu_seg_get(st, EMU_SEG_CS, &cs);
 	if (rc)
 		return rc;
+	/* RFLAGS.VM means nothing in long mode: don't even read RFLAGS there. */
+	if (!(st->ctl.efer & EMU_EFER_LMA)) {
+		rc = emu_reg_get(st, EMU_REG_RFLAGS, &rflags);
+		if (rc)
+			return rc;
+	} else {
+		rflags = 0;
+	}
 	if ((rflags & EMU_FL_VM) && !(st->ctl.efer & EMU_EFER_LMA))
 		st->mode = EMU_MODE_REAL; /* virtual-8086: real-mode decoding and addressing, CPL 3 */
 	else if ((st->ctl.efer & EMU_EFER_LMA) && (cs->attributes & HV_SEG_ATTR_L))
@@ -41,16 +47,28 @@ static int find_mode(struct emu_state *st)
 /* The instruction at RIP, from the cache when its bytes are unchanged, else from Zydis. */
 static int get_insn(struct emu_state *st, struct emu_insn *scratch)
 {
+	const struct emu_cache_entry *cand;
 	uint8_t bytes[15];
 	uint64_t linear;
-	unsigned len;
+	unsigned avail, len;
 	int short_rc, rc;
 
-	rc = emu_fetch(st, &linear, bytes, &len, &short_rc);
+	rc = emu_fetch_start(st, &linear, &avail);
+	if (rc)
+		return rc;
+	/* The hit path compares the cached bytes with guest memory in place: no copy, no decode. */
+	cand = emu_cache_probe(st->ctx, st->ctl.cr3, linear, st->mode);
+	if (cand && cand->insn.length <= avail &&
+	    emu_fetch_matches(st, linear, cand->bytes, cand->insn.length)) {
+		st->ctx->stats.cache_hits++;
+		st->insn = &cand->insn;
+		return 0;
+	}
+	rc = emu_fetch(st, linear, avail, bytes, &len, &short_rc);
 	if (rc)
 		return rc;
 	st->insn = emu_cache_lookup(st->ctx, st->ctl.cr3, linear, st->mode, bytes, len);
-	if (st->insn) {
+	if (st->insn) { /* an instruction that crosses a page */
 		st->ctx->stats.cache_hits++;
 		return 0;
 	}
@@ -107,8 +125,8 @@ static int emulate(struct emu_state *st, struct emu_insn *scratch)
 	return rc ? rc : execute(st);
 }
 
-int emu_mmio_exit(struct emu_context *ctx, const struct emu_ops *ops, void *opaque,
-                  hv_gpa_t fault_gpa)
+int emu_mmio_exit_fault(struct emu_context *ctx, const struct emu_ops *ops, void *opaque,
+                        const struct emu_fault *fault)
 {
 	struct emu_state st;
 	struct emu_insn scratch;
@@ -117,8 +135,8 @@ int emu_mmio_exit(struct emu_context *ctx, const struct emu_ops *ops, void *opaq
 	st.ctx = ctx;
 	st.ops = ops;
 	st.opaque = opaque;
-	st.fault_gpa = fault_gpa;
-	st.reg_valid = st.reg_dirty = st.seg_valid = 0;
+	st.fault_info = fault;
+	st.reg_valid = st.reg_dirty = st.seg_valid = st.walk_key = 0;
 	st.commit_on_fault = false;
 	st.insn = NULL;
 
@@ -148,6 +166,14 @@ int emu_mmio_exit(struct emu_context *ctx, const struct emu_ops *ops, void *opaq
 	}
 	ctx->stats.errors++;
 	emu_log(&st, "emulator: partition %s: emulation failed (error %d) near GPA %#llx",
-	        ctx->name, rc, (unsigned long long)fault_gpa);
+	        ctx->name, rc, (unsigned long long)fault->gpa);
 	return rc;
+}
+
+int emu_mmio_exit(struct emu_context *ctx, const struct emu_ops *ops, void *opaque,
+                  hv_gpa_t fault_gpa)
+{
+	const struct emu_fault fault = {.gpa = fault_gpa};
+
+	return emu_mmio_exit_fault(ctx, ops, opaque, &fault);
 }

@@ -63,7 +63,9 @@ struct emu_ops {
 	/*
 	 * The monitor's pointer to guest RAM [gpa, gpa+len) (len <= 4096, never crossing a page), or
 	 * NULL when it is not RAM the guest may access there. Page tables and RAM operands go through
-	 * this; everything else is MMIO.
+	 * this; everything else is MMIO. The emulator keeps pointers to guest page-table entries in
+	 * its translation cache: a monitor that changes what backs guest RAM (unmaps or moves it)
+	 * must call emu_cache_flush().
 	 */
 	void *(*ram_ptr)(void *opaque, hv_gpa_t gpa, size_t len);
 	/*
@@ -99,6 +101,27 @@ struct emu_cache_entry {
 	struct emu_insn insn;
 };
 
+/*
+ * Translation cache: the guest page walk's result for one 4 KiB linear page and one kind of
+ * access, with pointers to the page-table entries it read and their values. A hit re-reads those
+ * entries and requires them unchanged, so it is exactly as correct as a new walk (a guest that
+ * edits its tables without INVLPG gets the new translation at once, as the emulator never sees
+ * its TLB flushes anyway).
+ */
+#define EMU_TLB_ENTRIES 16U
+
+struct emu_tlb_entry {
+	uint64_t cr3;
+	uint64_t page; /* linear address >> 12 */
+	uint32_t key;  /* access kind and every control bit the walk's outcome depends on */
+	uint8_t levels;
+	bool wide; /* 8-byte entries (PAE, 4- and 5-level) */
+	bool valid;
+	void *pte[5];
+	uint64_t val[5];
+	hv_gpa_t gpa_page;
+};
+
 struct emu_stats {
 	uint64_t emulated, faults, errors;
 	uint64_t cache_hits, cache_misses;
@@ -108,12 +131,17 @@ struct emu_stats {
 struct emu_context {
 	const char *name; /* the partition's name, for log lines */
 	struct emu_cache_entry cache[EMU_CACHE_ENTRIES];
+	struct emu_tlb_entry tlb[EMU_TLB_ENTRIES];
 	struct emu_stats stats;
 };
 
 /* Start a context with an empty cache; `name` must outlive it. */
 void emu_context_init(struct emu_context *ctx, const char *name);
-/* Forget every cached decode (never needed for correctness: hits are verified byte for byte). */
+/*
+ * Forget every cached decode and translation. Never needed for correctness of the guest's own
+ * changes (hits are verified against the bytes and page-table entries); needed when the monitor
+ * changes what backs guest RAM (see ram_ptr).
+ */
 void emu_cache_flush(struct emu_context *ctx);
 
 enum emu_result {
@@ -123,15 +151,32 @@ enum emu_result {
 };
 
 /*
- * Emulate the instruction at the guest's RIP, which touched `fault_gpa` (an MMIO exit:
- * HV_EXIT_MEMORY_ACCESS with no RAM behind the GPA, or an access the mapping forbids). Fetches it
- * through the guest's paging, decodes it (or takes it from the cache), performs it against RAM and
- * MMIO through `ops`, writes back registers and flags and advances RIP.
+ * What the exit said about the access that trapped (hv_exit.memory): the GPA, and the guest-linear
+ * address and kind of access when the processor reports them (VMX does; SVM gives only the GPA).
+ * The processor had already walked the guest's page tables for that access, so an emulated
+ * access of the same kind to the same linear page reuses its answer instead of walking again.
+ */
+struct emu_fault {
+	hv_gpa_t gpa;
+	hv_gva_t gva;
+	bool gva_valid;
+	uint8_t access; /* enum hv_access: HV_ACCESS_READ or HV_ACCESS_WRITE (0: unknown) */
+};
+
+/*
+ * Emulate the instruction at the guest's RIP, which caused an MMIO exit (HV_EXIT_MEMORY_ACCESS
+ * with no RAM behind the GPA, or an access the mapping forbids). Fetches it through the guest's
+ * paging, decodes it (or takes it from the cache), performs it against RAM and MMIO through
+ * `ops`, writes back registers and flags and advances RIP.
  * Returns an enum emu_result, or a negative errno when the emulation itself failed (an ops
  * callback failed, or the instruction was fetched from MMIO): the monitor should then stop the
  * partition. Unsupported instructions and faulting accesses are not errors: they inject the
  * fault the processor would raise and log a line naming the partition.
  */
+int emu_mmio_exit_fault(struct emu_context *ctx, const struct emu_ops *ops, void *opaque,
+                        const struct emu_fault *fault);
+
+/* The same with only the GPA known (every access is then walked in the guest's tables). */
 int emu_mmio_exit(struct emu_context *ctx, const struct emu_ops *ops, void *opaque,
                   hv_gpa_t fault_gpa);
 

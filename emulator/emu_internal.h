@@ -63,7 +63,7 @@ struct emu_state {
 	struct emu_context *ctx;
 	const struct emu_ops *ops;
 	void *opaque;
-	hv_gpa_t fault_gpa;
+	const struct emu_fault *fault_info;
 	struct emu_control ctl;
 	uint8_t mode; /* enum emu_mode */
 	uint32_t reg_valid, reg_dirty;
@@ -73,6 +73,8 @@ struct emu_state {
 	const struct emu_insn *insn;
 	/* The memory operand's offset, computed once before any register changes (emu_mmio_exit). */
 	uint64_t ea;
+	/* The translation cache key's part that depends on control registers (0: not computed yet). */
+	uint32_t walk_key;
 	/* Set by string instructions after each finished iteration: a later fault keeps the progress. */
 	bool commit_on_fault;
 	struct {
@@ -84,19 +86,55 @@ struct emu_state {
 };
 
 /* ---- state.c: lazily read registers and deferred write-back ---- */
-int emu_reg_get(struct emu_state *st, unsigned reg, uint64_t *value);
-void emu_reg_set(struct emu_state *st, unsigned reg, uint64_t value);
+int emu_reg_fill(struct emu_state *st, unsigned reg);
+int emu_seg_fill(struct emu_state *st, unsigned seg);
+
+/* Inline: the hot path reads a handful of registers per exit, most of them already cached. */
+static inline int emu_reg_get(struct emu_state *st, unsigned reg, uint64_t *value)
+{
+	if (!(st->reg_valid & (1U << reg))) {
+		int rc = emu_reg_fill(st, reg);
+
+		if (rc)
+			return rc;
+	}
+	*value = st->regs[reg];
+	return 0;
+}
+
+static inline int emu_seg_get(struct emu_state *st, unsigned seg, const struct emu_segment **out)
+{
+	if (!(st->seg_valid & (1U << seg))) {
+		int rc = emu_seg_fill(st, seg);
+
+		if (rc)
+			return rc;
+	}
+	*out = &st->segs[seg];
+	return 0;
+}
+
+static inline void emu_reg_set(struct emu_state *st, unsigned reg, uint64_t value)
+{
+	st->regs[reg] = value;
+	st->reg_valid |= 1U << reg;
+	st->reg_dirty |= 1U << reg;
+}
+
+static inline uint64_t emu_mask(unsigned size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
 /* Write a GPR operand of `size` bytes with the processor's merging rules (32-bit writes zero-extend). */
 int emu_gpr_write(struct emu_state *st, const struct emu_operand *op, uint64_t value);
 int emu_gpr_read(struct emu_state *st, const struct emu_operand *op, uint64_t *value);
-int emu_seg_get(struct emu_state *st, unsigned seg, const struct emu_segment **out);
 int emu_commit(struct emu_state *st, bool advance_rip);
 /* Record a fault for the guest; returns -EFAULT so that callers can `return emu_raise(...)`. */
 int emu_raise(struct emu_state *st, uint8_t vector, bool has_error_code, uint32_t error_code);
 int emu_raise_pf(struct emu_state *st, uint64_t linear, uint32_t error_code);
 int emu_raise_ud(struct emu_state *st, const char *why);
 void emu_log(struct emu_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-uint64_t emu_mask(unsigned size);
 
 /* ---- guest_walk.c: the guest's own paging (one walker for fetches and data) ---- */
 /*
@@ -105,6 +143,38 @@ uint64_t emu_mask(unsigned size);
  * when a page-table entry is not in RAM.
  */
 int emu_walk(struct emu_state *st, uint64_t linear, unsigned access, hv_gpa_t *gpa);
+
+/* ---- walk_cache.c: the translation cache (struct emu_tlb_entry) ---- */
+static inline struct emu_tlb_entry *emu_tlb_slot(struct emu_context *ctx, uint64_t linear,
+                                                 uint32_t key)
+{
+	return &ctx->tlb[((linear >> 12) ^ (linear >> 20) ^ key) & (EMU_TLB_ENTRIES - 1)];
+}
+
+/* The cached GPA for `linear` under `key`, if every page-table entry it came from is unchanged. */
+static inline int emu_tlb_lookup(struct emu_state *st, uint64_t linear, uint32_t key,
+                                 hv_gpa_t *gpa)
+{
+	const struct emu_tlb_entry *e = emu_tlb_slot(st->ctx, linear, key);
+
+	if (!e->valid || e->page != linear >> 12 || e->key != key || e->cr3 != st->ctl.cr3)
+		return -ENOENT;
+	/* Every entry the walk read must still hold what it held. */
+	if (e->wide) {
+		for (unsigned i = 0; i < e->levels; i++)
+			if (__atomic_load_n((const uint64_t *)e->pte[i], __ATOMIC_RELAXED) != e->val[i])
+				return -ENOENT;
+	} else {
+		for (unsigned i = 0; i < e->levels; i++)
+			if (__atomic_load_n((const uint32_t *)e->pte[i], __ATOMIC_RELAXED) != e->val[i])
+				return -ENOENT;
+	}
+	*gpa = e->gpa_page | (linear & 0xfff);
+	return 0;
+}
+
+void emu_tlb_insert(struct emu_state *st, uint64_t linear, uint32_t key, void *const *ptes,
+                    unsigned levels, bool wide, hv_gpa_t gpa);
 
 /* ---- access.c: segmentation, translation, RAM or MMIO ---- */
 /* The linear address of seg:offset for an access of `size` bytes (limit/canonical checks). */
@@ -127,11 +197,19 @@ int emu_opnd_write(struct emu_state *st, const struct emu_operand *op, uint64_t 
 
 /* ---- fetch.c ---- */
 /*
- * Up to 15 bytes at CS:RIP through the guest's paging; *len is how many could be fetched, and
- * *short_rc why not more (0, or -EFAULT with the fault that reaching further would raise pending).
+ * The linear address of CS:RIP and how many bytes from there the CS limit allows (at most 15);
+ * -EFAULT with #GP pending when RIP is past the limit.
  */
-int emu_fetch(struct emu_state *st, uint64_t *linear_rip, uint8_t *bytes, unsigned *len,
-              int *short_rc);
+int emu_fetch_start(struct emu_state *st, uint64_t *linear, unsigned *avail);
+/*
+ * Up to `avail` bytes at `linear` through the guest's paging; *len is how many could be fetched,
+ * and *short_rc why not more (0, or -EFAULT with the fault that reaching further would raise
+ * pending; a CS limit below 15 bytes counts as #GP).
+ */
+int emu_fetch(struct emu_state *st, uint64_t linear, unsigned avail, uint8_t *bytes,
+              unsigned *len, int *short_rc);
+/* Whether guest memory at `linear` holds exactly bytes[0..len) (within one page), without copying. */
+bool emu_fetch_matches(struct emu_state *st, uint64_t linear, const uint8_t *bytes, unsigned len);
 
 /* ---- decode.c (the only user of Zydis) ---- */
 /*
@@ -141,6 +219,9 @@ int emu_fetch(struct emu_state *st, uint64_t *linear_rip, uint8_t *bytes, unsign
 int emu_decode(struct emu_state *st, const uint8_t *bytes, unsigned len, struct emu_insn *insn);
 
 /* ---- decode_cache.c ---- */
+/* The entry for (cr3, rip, mode), not yet checked against the guest's bytes. */
+const struct emu_cache_entry *emu_cache_probe(struct emu_context *ctx, uint64_t cr3, uint64_t rip,
+                                              uint8_t mode);
 const struct emu_insn *emu_cache_lookup(struct emu_context *ctx, uint64_t cr3, uint64_t rip,
                                         uint8_t mode, const uint8_t *bytes, unsigned len);
 void emu_cache_insert(struct emu_context *ctx, uint64_t cr3, uint64_t rip, uint8_t mode,

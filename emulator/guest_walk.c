@@ -1,4 +1,6 @@
 /* The guest's own paging, walked in software: 32-bit, PAE, 4- and 5-level, with the #PF the processor would raise. */
+#include <hv/exit.h>
+
 #include "emulator/emu_internal.h"
 
 /* Page-table entry bits (Intel SDM "Paging": formats of paging-structure entries). */
@@ -24,6 +26,7 @@ struct walk {
 	bool user;     /* CPL 3 */
 	bool nx_on;    /* EFER.NXE in a 64-bit-entry format: the XD bit exists */
 	uint64_t rsvd; /* reserved address bits of a 64-bit entry (above MAXPHYADDR) */
+	uint32_t key;  /* for the translation cache */
 };
 
 static uint32_t fault_code(const struct walk *w, uint32_t extra)
@@ -126,6 +129,7 @@ static int walk32(struct walk *w, hv_gpa_t *gpa)
 			mark32(p, (uint32_t)(PTE_A | ((w->access & EMU_ACC_WRITE) ? PTE_D : 0)));
 			*gpa = (e & 0xffc00000ULL) | ((uint64_t)((e >> 13) & 0xff) << 32) |
 			       (w->linear & 0x3fffff);
+			emu_tlb_insert(st, w->linear, w->key, (void **)entries, 1, false, *gpa);
 			return 0;
 		}
 		table = e & 0xfffff000ULL;
@@ -137,6 +141,7 @@ static int walk32(struct walk *w, hv_gpa_t *gpa)
 	mark32(entries[0], (uint32_t)PTE_A);
 	mark32(entries[1], (uint32_t)(PTE_A | ((w->access & EMU_ACC_WRITE) ? PTE_D : 0)));
 	*gpa = table | (w->linear & 0xfff);
+	emu_tlb_insert(st, w->linear, w->key, (void **)entries, 2, false, *gpa);
 	return 0;
 }
 
@@ -198,6 +203,8 @@ static int walk64(struct walk *w, unsigned levels, hv_gpa_t *gpa)
 					mark64(entries[i], PTE_A);
 			mark64(p, PTE_A | ((w->access & EMU_ACC_WRITE) ? PTE_D : 0));
 			*gpa = frame | (w->linear & ((1ULL << shift) - 1));
+			emu_tlb_insert(st, w->linear, w->key, (void **)entries, (unsigned)level + 1, true,
+			               *gpa);
 			return 0;
 		}
 		table = e & 0x000ffffffffff000ULL;
@@ -205,27 +212,86 @@ static int walk64(struct walk *w, unsigned levels, hv_gpa_t *gpa)
 	return -EINVAL; /* not reached: the last level is always a leaf */
 }
 
+/*
+ * Everything a walk's outcome depends on besides CR3, the entries themselves and the kind of
+ * access: computed once per emulation. Bit 31 marks it computed; bit 6 says SMAP would block a
+ * supervisor data access to a user page (it applies to data accesses only).
+ */
+static int walk_key_base(struct emu_state *st, uint32_t *key)
+{
+	const struct emu_control *ctl = &st->ctl;
+	uint32_t format;
+	bool smap_blocks = false;
+
+	if (st->walk_key) {
+		*key = st->walk_key;
+		return 0;
+	}
+	if (!(ctl->cr4 & EMU_CR4_PAE))
+		format = 1;
+	else if (!(ctl->efer & EMU_EFER_LMA))
+		format = 3;
+	else
+		format = (ctl->cr4 & EMU_CR4_LA57) ? 5 : 4;
+	if ((ctl->cr4 & EMU_CR4_SMAP) && ctl->cpl != 3) {
+		uint64_t rflags;
+		int rc = emu_reg_get(st, EMU_REG_RFLAGS, &rflags);
+
+		if (rc)
+			return rc;
+		smap_blocks = !(rflags & EMU_FL_AC);
+	}
+	st->walk_key = 1U << 31 | (ctl->cpl == 3 ? 1U << 3 : 0) |
+	               ((ctl->cr0 & EMU_CR0_WP) ? 1U << 4 : 0) |
+	               ((ctl->cr4 & EMU_CR4_SMEP) ? 1U << 5 : 0) | (smap_blocks ? 1U << 6 : 0) |
+	               (format != 1 && (ctl->efer & EMU_EFER_NXE) ? 1U << 7 : 0) |
+	               ((ctl->cr4 & EMU_CR4_PSE) ? 1U << 8 : 0) | format << 9 |
+	               (uint32_t)ctl->phys_bits << 12;
+	*key = st->walk_key;
+	return 0;
+}
+
 int emu_walk(struct emu_state *st, uint64_t linear, unsigned access, hv_gpa_t *gpa)
 {
 	const struct emu_control *ctl = &st->ctl;
-	unsigned phys = ctl->phys_bits ? ctl->phys_bits : 52;
-	struct walk w = {
-		.st = st,
-		.linear = linear,
-		.access = access,
-		.user = ctl->cpl == 3,
-		.rsvd = phys >= 52 ? 0 : (((1ULL << 52) - 1) & ~((1ULL << phys) - 1)),
-	};
+	uint32_t key;
+	int rc;
 
 	if (!(ctl->cr0 & EMU_CR0_PG)) {
 		/* No paging: linear is physical (32 bits wide outside long mode, which needs paging). */
 		*gpa = linear & 0xffffffffULL;
 		return 0;
 	}
-	if (!(ctl->cr4 & EMU_CR4_PAE))
-		return walk32(&w, gpa);
-	w.nx_on = (ctl->efer & EMU_EFER_NXE) != 0;
-	if (!(ctl->efer & EMU_EFER_LMA))
-		return walk64(&w, 3, gpa);
-	return walk64(&w, (ctl->cr4 & EMU_CR4_LA57) ? 5 : 4, gpa);
+	/*
+	 * The access that trapped was translated by the processor a moment ago: the same kind of
+	 * access to the same linear page needs no walk (a write's translation also allows reads).
+	 */
+	const struct emu_fault *f = st->fault_info;
+
+	if (f->gva_valid && !(access & EMU_ACC_FETCH) && (linear >> 12) == (f->gva >> 12) &&
+	    (f->access == HV_ACCESS_WRITE || (f->access == HV_ACCESS_READ && access == EMU_ACC_READ))) {
+		*gpa = (f->gpa & ~0xfffULL) | (linear & 0xfff);
+		return 0;
+	}
+	rc = walk_key_base(st, &key);
+	if (rc)
+		return rc;
+	key |= access;
+	if (access & EMU_ACC_FETCH)
+		key &= ~(1U << 6);
+	if (!emu_tlb_lookup(st, linear, key, gpa))
+		return 0;
+
+	unsigned phys = ctl->phys_bits ? ctl->phys_bits : 52;
+	unsigned format = (key >> 9) & 7;
+	struct walk w = {
+		.st = st,
+		.linear = linear,
+		.access = access,
+		.user = ctl->cpl == 3,
+		.nx_on = (key >> 7) & 1,
+		.rsvd = phys >= 52 ? 0 : (((1ULL << 52) - 1) & ~((1ULL << phys) - 1)),
+		.key = key,
+	};
+	return format == 1 ? walk32(&w, gpa) : walk64(&w, format, gpa);
 }

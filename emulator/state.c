@@ -1,29 +1,13 @@
 /* The VP's registers during one emulation: read on first use, written back once the instruction completes. */
 #include "emulator/emu_internal.h"
 
-uint64_t emu_mask(unsigned size)
+int emu_reg_fill(struct emu_state *st, unsigned reg)
 {
-	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
-}
+	int rc = st->ops->read_reg(st->opaque, (enum emu_reg)reg, &st->regs[reg]);
 
-int emu_reg_get(struct emu_state *st, unsigned reg, uint64_t *value)
-{
-	if (!(st->reg_valid & (1U << reg))) {
-		int rc = st->ops->read_reg(st->opaque, (enum emu_reg)reg, &st->regs[reg]);
-
-		if (rc)
-			return rc;
+	if (!rc)
 		st->reg_valid |= 1U << reg;
-	}
-	*value = st->regs[reg];
-	return 0;
-}
-
-void emu_reg_set(struct emu_state *st, unsigned reg, uint64_t value)
-{
-	st->regs[reg] = value;
-	st->reg_valid |= 1U << reg;
-	st->reg_dirty |= 1U << reg;
+	return rc;
 }
 
 int emu_gpr_read(struct emu_state *st, const struct emu_operand *op, uint64_t *value)
@@ -60,17 +44,13 @@ int emu_gpr_write(struct emu_state *st, const struct emu_operand *op, uint64_t v
 	return 0;
 }
 
-int emu_seg_get(struct emu_state *st, unsigned seg, const struct emu_segment **out)
+int emu_seg_fill(struct emu_state *st, unsigned seg)
 {
-	if (!(st->seg_valid & (1U << seg))) {
-		int rc = st->ops->read_segment(st->opaque, (enum emu_seg)seg, &st->segs[seg]);
+	int rc = st->ops->read_segment(st->opaque, (enum emu_seg)seg, &st->segs[seg]);
 
-		if (rc)
-			return rc;
+	if (!rc)
 		st->seg_valid |= 1U << seg;
-	}
-	*out = &st->segs[seg];
-	return 0;
+	return rc;
 }
 
 /* Write back what the instruction changed, and step RIP past it when it completed. */
@@ -91,15 +71,14 @@ int emu_commit(struct emu_state *st, bool advance_rip)
 			rip &= 0xffffffffULL;
 		emu_reg_set(st, EMU_REG_RIP, rip);
 	}
-	for (unsigned r = 0; r < EMU_REG_COUNT; r++) {
-		if (st->reg_dirty & (1U << r)) {
-			int rc = st->ops->write_reg(st->opaque, (enum emu_reg)r, st->regs[r]);
+	while (st->reg_dirty) {
+		unsigned r = (unsigned)__builtin_ctz(st->reg_dirty);
+		int rc = st->ops->write_reg(st->opaque, (enum emu_reg)r, st->regs[r]);
 
-			if (rc)
-				return rc;
-		}
+		if (rc)
+			return rc;
+		st->reg_dirty &= st->reg_dirty - 1;
 	}
-	st->reg_dirty = 0;
 	return 0;
 }
 

@@ -10,6 +10,9 @@
 #include "monitor/loader/elf64.h"
 #include "monitor/loader/elf64_start.h"
 #include "monitor/loader/guest_start.h"
+#include "monitor/loader/multiboot1.h"
+#include "monitor/loader/multiboot1_start.h"
+#include "rom/rom.h"
 #include "monitor/timing.h"
 
 #define COM1_PORT 0x3f8U
@@ -60,21 +63,6 @@ static int zero_guest(void *ctx, uint64_t gpa, size_t len)
 }
 
 /* RAM from GPA 0 to mem, less the PC hole: the legacy video and ROM area above 640 KiB. */
-static hv_status_t map_ram(struct child *c)
-{
-	const uint32_t rwx = HV_MAP_GPA_RWX;
-	hv_status_t st;
-
-	/* The guest's RAM block is all it may ever be given: libhv refuses anything else. */
-	st = hv_partition_add_host_range(c->partition, c->ram.hpa, c->ram.size);
-	if (st == HV_STATUS_SUCCESS)
-		st = hv_gpa_map(c->partition, 0, c->ram.hpa, GUEST_RAM_HOLE_START, rwx);
-	if (st == HV_STATUS_SUCCESS && c->ram.size > GUEST_RAM_HOLE_END)
-		st = hv_gpa_map(c->partition, GUEST_RAM_HOLE_END, c->ram.hpa + GUEST_RAM_HOLE_END,
-		                c->ram.size - GUEST_RAM_HOLE_END, rwx);
-	return st;
-}
-
 static int setup_devices(struct child *c)
 {
 	io_bus_init(&c->io);
@@ -107,21 +95,112 @@ static void free_resources(struct child *c)
 	c->ram.hva = NULL;
 }
 
+/*
+ * RAM from GPA 0 to mem, less the PC hole, and the ROM at 0xC0000-0xFFFFF read+execute: reads
+ * and fetches cost no exit, writes exit and are discarded (rom/rom_device.c).
+ */
+static hv_status_t map_ram(struct child *c)
+{
+	const uint32_t rwx = HV_MAP_GPA_RWX;
+	const uint32_t rx = HV_MAP_GPA_READABLE | HV_MAP_GPA_EXECUTABLE;
+	hv_status_t st;
+
+	/* The guest's RAM block is all it may ever be given: libhv refuses anything else. */
+	st = hv_partition_add_host_range(c->partition, c->ram.hpa, c->ram.size);
+	if (st == HV_STATUS_SUCCESS)
+		st = hv_gpa_map(c->partition, 0, c->ram.hpa, GUEST_RAM_HOLE_START, rwx);
+	if (st == HV_STATUS_SUCCESS)
+		st = hv_gpa_map(c->partition, ROM_BIOS_GPA, c->ram.hpa + ROM_BIOS_GPA, ROM_BIOS_SIZE, rx);
+	if (st == HV_STATUS_SUCCESS && c->ram.size > GUEST_RAM_HOLE_END)
+		st = hv_gpa_map(c->partition, GUEST_RAM_HOLE_END, c->ram.hpa + GUEST_RAM_HOLE_END,
+		                c->ram.size - GUEST_RAM_HOLE_END, rwx);
+	return st;
+}
+
+/* The BIOS area: a reset vector and the ACPI tables, built for this partition. */
+static int build_rom(struct child *c)
+{
+	const struct rom_config cfg = {.nvps = 1, .io_apic_id = 0};
+	uint8_t *image = c->ram.hva + ROM_BIOS_GPA; /* the hole is not guest RAM: no guest_ram_ptr */
+
+	if (rom_build_bios(image, ROM_BIOS_SIZE, &cfg))
+		return -EINVAL;
+	rom_device_init(&c->rom, image, ROM_BIOS_SIZE);
+	return mmio_bus_register(&c->mmio, ROM_BIOS_GPA, ROM_BIOS_SIZE, &rom_device_ops, &c->rom);
+}
+
+/* A multiboot v1 kernel, started as a multiboot loader starts it (docs/guest-images.md). */
+static int load_multiboot1(struct child *c, const struct module_args *args, const void *image,
+                           size_t image_size, const struct multiboot1_module *modules,
+                           size_t nmodules, char *err, size_t errlen)
+{
+	struct multiboot1_image mb;
+	struct multiboot1_boot boot;
+	struct multiboot1_info_config cfg;
+	int rc;
+
+	rc = multiboot1_inspect(image, image_size, &mb, err, errlen);
+	if (!rc)
+		rc = multiboot1_load(&mb, image, image_size, GUEST_START_LOAD_MIN, c->ram.size,
+		                     copy_to_guest, zero_guest, &c->ram, err, errlen);
+	if (rc)
+		return rc;
+	cfg = (struct multiboot1_info_config){
+		.mem_size = c->ram.size,
+		.kernel_end = mb.load_end,
+		.cmdline = args->args,
+		.cmdline_len = args->args_len,
+		.modules = modules,
+		.nmodules = nmodules,
+	};
+	rc = multiboot1_info_build(&cfg, copy_to_guest, zero_guest, &c->ram, &boot, err, errlen);
+	if (!rc && multiboot1_start_prepare(&c->ram, c->vp, mb.entry, boot.ebx)) {
+		fmt_snprintf(err, errlen, "libhv refused the 32-bit start state");
+		rc = -EINVAL;
+	}
+	return rc;
+}
+
+/* A purpose-built ELF64 guest, started in long mode (monitor/loader/guest_start.h). */
+static int load_elf64(struct child *c, const struct module_args *args, const void *image,
+                      size_t image_size, char *err, size_t errlen)
+{
+	struct elf64_image elf;
+	int rc;
+
+	rc = elf64_inspect(image, image_size, &elf, err, errlen);
+	if (!rc)
+		rc = elf64_load(&elf, image, image_size, GUEST_START_LOAD_MIN, c->ram.size,
+		                copy_to_guest, zero_guest, &c->ram, err, errlen);
+	if (!rc && elf64_start_prepare(&c->ram, c->vp, elf.entry, args->args, args->args_len)) {
+		fmt_snprintf(err, errlen, "libhv refused the long-mode start state");
+		rc = -EINVAL;
+	}
+	return rc;
+}
+
 int child_create(struct child *c, const struct module_args *args, const void *image,
-                 size_t image_size)
+                 size_t image_size, const struct multiboot1_module *modules, size_t nmodules)
 {
 	struct hv_partition_config config = {.name = args->name, .max_vps = 1};
+	bool multiboot = multiboot1_is_image(image, image_size);
 	struct elf64_image elf;
-	char err[128];
+	char err[160];
 	hv_status_t st;
+	int rc;
 
 	memset(c, 0, sizeof(*c));
 	memcpy(c->name, args->name, sizeof(c->name));
 	c->name[sizeof(c->name) - 1] = '\0';
 
-	if (elf64_inspect(image, image_size, &elf, err, sizeof(err))) {
-		reject(c, "not a loadable guest image: %s", err);
+	/* Refuse a bad image before any memory is spent on it. */
+	if (!multiboot && elf64_inspect(image, image_size, &elf, err, sizeof(err))) {
+		reject(c, "not a loadable guest image (neither multiboot v1 nor ELF64): %s", err);
 		return -ENOEXEC;
+	}
+	if (!multiboot && nmodules) {
+		reject(c, "files given with for= need a multiboot v1 kernel to receive them");
+		return -EINVAL;
 	}
 	if (setup_devices(c)) {
 		reject(c, "cannot set up its devices");
@@ -148,17 +227,20 @@ int child_create(struct child *c, const struct module_args *args, const void *im
 		reject(c, "libhv refused to build it: %s", hv_status_name(st));
 		return -ENOMEM;
 	}
-	if (elf64_load(&elf, image, image_size, GUEST_START_LOAD_MIN, c->ram.size, copy_to_guest,
-	               zero_guest, &c->ram, err, sizeof(err))) {
+	if (build_rom(c)) {
 		free_resources(c);
-		reject(c, "image does not fit mem=%llu MiB: %s",
-		       (unsigned long long)(c->ram.size >> 20), err);
-		return -ENOEXEC;
-	}
-	if (elf64_start_prepare(&c->ram, c->vp, elf.entry, args->args, args->args_len)) {
-		free_resources(c);
-		reject(c, "cannot build its start state");
+		reject(c, "cannot build its ROM");
 		return -EINVAL;
+	}
+	rc = multiboot ? load_multiboot1(c, args, image, image_size, modules, nmodules, err,
+	                                 sizeof(err))
+	               : load_elf64(c, args, image, image_size, err, sizeof(err));
+	if (rc) {
+		free_resources(c);
+		reject(c, "%s image does not load into mem=%llu MiB: %s",
+		       multiboot ? "multiboot v1" : "ELF64", (unsigned long long)(c->ram.size >> 20),
+		       err);
+		return -ENOEXEC;
 	}
 	c->state = CHILD_READY;
 	return 0;
@@ -214,17 +296,22 @@ static const char *access_name(uint8_t access)
 }
 
 /*
- * A data access where no RAM is mapped is MMIO: the emulator performs the instruction against
- * the device bus (unclaimed addresses read all ones). Running code there, page tables there, and
- * writes to read-only RAM (ROM emulation comes with its own issue) stop the partition.
+ * A data access where no RAM is mapped, or a write to a device's read-only mapping (the ROM), is
+ * emulated against the device bus (unclaimed addresses read all ones). Running code where there
+ * is no RAM, page tables there, and writes to other read-only RAM stop the partition.
  */
 static void handle_memory_access(struct child *c, const struct hv_exit *e)
 {
 	int rc;
 
-	if (!e->memory.mapped && !e->memory.during_guest_walk &&
-	    e->memory.access != HV_ACCESS_EXECUTE) {
-		rc = emu_mmio_exit(&c->emu, &child_emu_ops, c, e->memory.gpa);
+	if (e->memory.access != HV_ACCESS_EXECUTE && !e->memory.during_guest_walk &&
+	    (!e->memory.mapped || mmio_bus_claims(&c->mmio, e->memory.gpa, 1))) {
+		struct emu_fault fault = {.gpa = e->memory.gpa,
+		                          .gva = e->memory.gva,
+		                          .gva_valid = e->memory.gva_valid,
+		                          .access = e->memory.access};
+
+		rc = emu_mmio_exit_fault(&c->emu, &child_emu_ops, c, &fault);
 		if (rc < 0)
 			child_stop(c, "the MMIO access to GPA %#llx at RIP %#llx could not be emulated (%d)",
 			           (unsigned long long)e->memory.gpa, (unsigned long long)e->rip, rc);

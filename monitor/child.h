@@ -12,6 +12,8 @@
 #include "devices/uart16550.h"
 #include "emulator/emu.h"
 #include "monitor/guest_ram.h"
+#include "monitor/loader/multiboot1_info.h"
+#include "rom/rom_device.h"
 #include "monitor/module_args.h"
 
 #define CHILD_REASON_MAX       160U
@@ -37,6 +39,7 @@ struct child {
 	struct mmio_bus mmio;
 	struct mmio_scratch scratch;
 	struct emu_context emu; /* MMIO instruction emulation (the VID's job) */
+	struct rom_device rom;  /* 0xC0000-0xFFFFF: reads are RAM, writes are dropped here */
 	struct uart16550 com1;
 	struct debug_exit debug_exit;
 	struct line_sink console;
@@ -58,12 +61,13 @@ struct child {
 };
 
 /*
- * Create a partition from a guest image: allocate `args->mem_size` of RAM, map it, load the ELF64
- * image, build its start state and its devices. On failure the child is CHILD_REJECTED with
- * `reason` saying why; nothing of it stays allocated.
+ * Create a partition from a guest image: allocate `args->mem_size` of RAM, map it, build its ROM,
+ * load the image (a multiboot v1 kernel, given `modules` as its own, or an ELF64 guest), build
+ * its start state and its devices. On failure the child is CHILD_REJECTED with `reason` saying
+ * why; nothing of it stays allocated.
  */
 int child_create(struct child *c, const struct module_args *args, const void *image,
-                 size_t image_size);
+                 size_t image_size, const struct multiboot1_module *modules, size_t nmodules);
 
 /* Run the child until it stops (its own exit, a fault it cannot survive, or a hostile act). */
 void child_run(struct child *c);

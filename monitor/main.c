@@ -5,6 +5,7 @@
 
 #include "monitor/arch/boot.h"
 #include "monitor/child.h"
+#include "monitor/cmdline.h"
 #include "monitor/console.h"
 #include "monitor/host_services.h"
 #include "monitor/lib/format.h"
@@ -104,41 +105,84 @@ static void init_hypervisor(void)
 }
 
 /* Parse one module's command line; false (and a rejected child) when it is malformed. */
-static bool module_to_child(size_t i, struct module_args *args)
+/* Every module's parsed line (or a parse failure), so that files can find their partition. */
+static struct module_args module_lines[MB2_MAX_MODULES];
+static bool module_ok[MB2_MAX_MODULES];
+
+/* Parse every module line first; a malformed one makes a rejected child with the reason. */
+static void parse_module_lines(size_t n)
 {
-	const struct mb2_module *m = &boot.modules[i];
-	char err[160];
+	for (size_t i = 0; i < n; i++) {
+		const struct mb2_module *m = &boot.modules[i];
+		struct module_args *args = &module_lines[i];
+		char err[160];
 
-	expectations[i] = (struct child_expectation){.exit_status = 1};
-	if (module_args_parse(m->cmdline, m->cmdline_len, args, err, sizeof(err))) {
-		struct child *c = &children[i];
+		expectations[i] = (struct child_expectation){.exit_status = 1};
+		module_ok[i] = !module_args_parse(m->cmdline, m->cmdline_len, args, err, sizeof(err));
+		if (!module_ok[i]) {
+			struct child *c = &children[i];
 
-		c->state = CHILD_REJECTED;
-		fmt_snprintf(c->name, sizeof(c->name), "module%zu", i);
-		fmt_snprintf(c->reason, sizeof(c->reason), "bad module line: %s", err);
-		kprintf("monitor: module %zu (\"%s\") rejected: %s\n", i, m->cmdline, err);
-		return false;
+			c->state = CHILD_REJECTED;
+			fmt_snprintf(c->name, sizeof(c->name), "module%zu", i);
+			fmt_snprintf(c->reason, sizeof(c->reason), "bad module line: %s", err);
+			kprintf("monitor: module %zu (\"%s\") rejected: %s\n", i, m->cmdline, err);
+			continue;
+		}
+		expectations[i].expect_stop = args->expect_stop;
+		if (args->has_expect && !args->expect_stop)
+			expectations[i].exit_status = args->expect_status;
 	}
-	if (args->has_for) {
-		/* Not a partition: nothing hands files to partitions until multiboot v1 guests. */
-		kprintf("monitor: module %zu is a file for partition %s: not handed over yet, "
-		        "skipped\n",
-		        i, args->for_name);
-		return false;
+}
+
+/*
+ * The files handed to partition `name` with for=, in module order. Their string is the text after
+ * "--" on their line (a multiboot loader would pass the path and arguments; GRUB's module2 keeps
+ * only the arguments).
+ */
+static size_t files_for(const char *name, struct multiboot1_module *out, size_t max)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i < boot.nmodules && count < max; i++) {
+		const struct module_args *a = &module_lines[i];
+
+		if (!module_ok[i] || !a->has_for || strcmp(a->for_name, name))
+			continue;
+		out[count++] = (struct multiboot1_module){
+			.data = identity(boot.modules[i].start),
+			.size = boot.modules[i].end - boot.modules[i].start,
+			.string = a->args,
+			.string_len = a->args_len,
+		};
 	}
-	expectations[i].expect_stop = args->expect_stop;
-	if (args->has_expect && !args->expect_stop)
-		expectations[i].exit_status = args->expect_status;
-	return true;
+	return count;
+}
+
+/* A file for= a partition that no module line creates is a mistake worth saying. */
+static void check_files_have_partitions(size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool found = false;
+
+		if (!module_ok[i] || !module_lines[i].has_for)
+			continue;
+		for (size_t j = 0; j < n; j++)
+			found = found || (module_ok[j] && !module_lines[j].has_for &&
+			                  !strcmp(module_lines[j].name, module_lines[i].for_name));
+		kprintf("monitor: module %zu is a file for partition %s%s\n", i,
+		        module_lines[i].for_name, found ? "" : ", which no module creates: ignored");
+	}
 }
 
 void monitor_main(uint32_t mb2_magic, uint64_t mb2_info_phys)
 {
+	static struct multiboot1_module files[MB2_MAX_MODULES];
 	size_t n;
 	bool ok;
 
 	kprintf("\nlibhv monitor: a hypervisor library and the monitor built from it\n");
 	parse_boot_info(mb2_magic, mb2_info_phys);
+	cmdline_apply(boot.cmdline, boot.cmdline_len);
 	init_memory(mb2_info_phys);
 	init_hypervisor();
 
@@ -148,13 +192,17 @@ void monitor_main(uint32_t mb2_magic, uint64_t mb2_info_phys)
 		machine_exit(MACHINE_EXIT_FAILURE);
 	}
 	kprintf("monitor: %zu module(s)\n", n);
+	parse_module_lines(n);
+	check_files_have_partitions(n);
 	for (size_t i = 0; i < n; i++) {
 		const struct mb2_module *m = &boot.modules[i];
-		struct module_args args;
+		size_t nfiles;
 
-		if (!module_to_child(i, &args))
+		if (!module_ok[i] || module_lines[i].has_for)
 			continue;
-		if (child_create(&children[i], &args, identity(m->start), m->end - m->start))
+		nfiles = files_for(module_lines[i].name, files, MB2_MAX_MODULES);
+		if (child_create(&children[i], &module_lines[i], identity(m->start), m->end - m->start,
+		                 files, nfiles))
 			continue;
 		child_run(&children[i]);
 		child_destroy(&children[i]);

@@ -1,7 +1,9 @@
 /* Printing the end-of-run summary and deciding whether every partition ended as expected. */
 #include "monitor/summary.h"
 
+#include "monitor/cmdline.h"
 #include "monitor/console.h"
+#include "monitor/exit_stats.h"
 
 bool child_met_expectation(const struct child *c, const struct child_expectation *e)
 {
@@ -12,25 +14,41 @@ bool child_met_expectation(const struct child *c, const struct child_expectation
 	return c->exited && c->exit_status == e->exit_status;
 }
 
+/* One line of totals, then the exits by reason as a table (kvm_stat's view); see exit_stats.h. */
 static void print_exits(const struct child *c)
 {
-	uint64_t total = 0;
-
-	for (unsigned r = 0; r < HV_EXIT_REASON_COUNT; r++)
-		total += c->stats.exits[r];
-	kprintf("monitor:     %llu entries, %llu exits:", (unsigned long long)c->stats.entries,
-	        (unsigned long long)total);
-	for (unsigned r = 0; r < HV_EXIT_REASON_COUNT; r++)
-		if (c->stats.exits[r])
-			kprintf(" %s=%llu", hv_exit_reason_name((enum hv_exit_reason)r),
-			        (unsigned long long)c->stats.exits[r]);
+	kprintf("monitor:     %llu entries, %llu exits, %llu host TSC cycles",
+	        (unsigned long long)c->stats.entries,
+	        (unsigned long long)exit_stats_total(&c->stats), (unsigned long long)c->tsc_cycles);
 	if (c->emu.stats.emulated || c->emu.stats.faults)
 		kprintf("; MMIO emulated=%llu faults=%llu (decode cache %llu hits, %llu misses)",
 			(unsigned long long)c->emu.stats.emulated,
 			(unsigned long long)c->emu.stats.faults,
 			(unsigned long long)c->emu.stats.cache_hits,
 			(unsigned long long)c->emu.stats.cache_misses);
-	kprintf("; %llu host TSC cycles\n", (unsigned long long)c->tsc_cycles);
+	/* ROM reads are plain RAM reads (no exit); only writes trap, and they change nothing. */
+	if (c->rom.writes_discarded)
+		kprintf("; ROM writes discarded=%llu", (unsigned long long)c->rom.writes_discarded);
+	kprintf("\n");
+	/* -q keeps the verdict lines only; -v lists every reason, zero counts included. */
+	if (log_enabled(LOG_LEVEL_INFO))
+		exit_stats_print("monitor:       ", &c->stats, log_enabled(LOG_LEVEL_DEBUG));
+}
+
+/* Which backend ran them, and the features it used (the banner says the same at boot). */
+static void print_backend(void)
+{
+	const struct hv_capabilities *c = hv_capabilities();
+
+	if (!c)
+		return;
+	if (c->vendor == HV_VENDOR_INTEL)
+		kprintf("monitor:   backend vmx: EPT%s%s%s%s\n", c->vpid ? ", VPID" : "",
+			c->unrestricted_guest ? ", unrestricted guest" : "",
+			c->slat_ad_bits ? ", EPT A/D" : "", c->large_pages_1g ? ", 1 GiB pages" : "");
+	else
+		kprintf("monitor:   backend svm: NPT%s%s, %u ASIDs\n", c->nrip_save ? ", NRIP save" : "",
+			c->flush_by_asid ? ", flush by ASID" : "", c->asid_count);
 }
 
 bool summary_print(const struct child *children, const struct child_expectation *expect, size_t n)
@@ -42,6 +60,7 @@ bool summary_print(const struct child *children, const struct child_expectation 
 	for (size_t i = 0; i < n; i++)
 		partitions += children[i].state != CHILD_EMPTY;
 	kprintf("monitor: summary of %zu partition(s)\n", partitions);
+	print_backend();
 	for (size_t i = 0; i < n; i++) {
 		const struct child *c = &children[i];
 		bool ok = child_met_expectation(c, &expect[i]);

@@ -11,7 +11,7 @@ srcdir="$top/build/deps"
 
 packages="grub-pc-bin grub-common xorriso mtools qemu-system-x86 bochs bochsbios vgabios
 bochs-sdl libelf-dev libcriterion-dev libzydis-dev libzycore-dev pkg-config dpkg-dev
-clang-14 libclang-rt-14-dev"
+clang-14 libclang-rt-14-dev doxygen gdb"
 
 missing=""
 for p in $packages; do

@@ -6,6 +6,7 @@
 # A guest given as PATH runs with "name=<basename> mem=16M"; PATH:OPTIONS passes OPTIONS instead
 # (for example build/guests/triple_fault.elf:"name=triple_fault mem=8M expect=stopped").
 # Environment: MKISO_EXTRA_MODULES adds raw grub.cfg lines after the guests (used by tests).
+# MKISO_MONITOR_ARGS is the monitor's own command line (e.g. "-v" or "loglevel=debug").
 set -eu
 
 out=$1
@@ -39,7 +40,7 @@ serial --unit=0 --speed=115200
 terminal_input serial
 terminal_output serial
 menuentry "libhv" {
-    multiboot2 /boot/monitor.elf$modules
+    multiboot2 /boot/monitor.elf${MKISO_MONITOR_ARGS:+ $MKISO_MONITOR_ARGS}$modules
 ${MKISO_EXTRA_MODULES:-}
     boot
 }

@@ -651,11 +651,17 @@ static void read_guest_state(struct vmx_guest_state *g)
 	g->phys_bits = hv_globals.caps.guest_phys_bits;
 }
 
+/*
+ * Drop every translation this VP may have cached: INVEPT takes the guest-physical and combined
+ * mappings of the partition's EPT (for every VPID); INVVPID takes any linear ones of this VP,
+ * which the flush hypercalls ask for.
+ */
 static void flush(struct vmx_vp *x, const struct vmx_partition *xp)
 {
-	/* INVEPT drops guest-physical and combined translations of this EPT, for every VPID. */
 	asm_invept(vmx.config.invept_single ? INVEPT_SINGLE_CONTEXT : INVEPT_ALL_CONTEXT, xp->eptp);
-	(void)x;
+	if (vmx.config.vpid)
+		asm_invvpid(vmx.config.invvpid_single ? INVVPID_SINGLE_CONTEXT : INVVPID_ALL_CONTEXT,
+		            x->vpid, 0);
 }
 
 static void vmx_enter(struct hv_vp *vp, bool need_flush, struct hv_exit *exit)

@@ -179,6 +179,8 @@ void fake_emu_flat_segments(struct fake_emu_guest *g, unsigned code_size)
 	g->segs[EMU_SEG_CS].selector = 0x8;
 }
 
+static void *leaf(struct fake_emu_guest *g, uint64_t gva, bool build);
+
 void fake_emu_set_mode(struct fake_emu_guest *g, enum fake_emu_paging paging, unsigned code_size)
 {
 	g->paging = paging;
@@ -204,8 +206,15 @@ void fake_emu_set_mode(struct fake_emu_guest *g, enum fake_emu_paging paging, un
 	}
 	fake_emu_flat_segments(g, code_size);
 	if (paging != FAKE_PAGING_NONE) {
-		for (uint64_t a = 0; a < (2U << 20); a += 4096)
-			fake_emu_map(g, a, a, FAKE_PTE_P | FAKE_PTE_W);
+		/* One page table holds the whole identity range: fill it directly (the fuzzer's hot path). */
+		void *pt = leaf(g, 0, true);
+
+		for (uint64_t i = 0; i < FAKE_EMU_IDENTITY / 4096; i++) {
+			if (paging == FAKE_PAGING_32)
+				((uint32_t *)pt)[i] = (uint32_t)(i * 4096) | FAKE_PTE_P | FAKE_PTE_W;
+			else
+				((uint64_t *)pt)[i] = i * 4096 | FAKE_PTE_P | FAKE_PTE_W;
+		}
 		for (uint64_t a = 0; a < FAKE_EMU_MMIO_SIZE; a += 4096)
 			fake_emu_map(g, FAKE_EMU_MMIO_BASE + a, FAKE_EMU_MMIO_BASE + a,
 			             FAKE_PTE_P | FAKE_PTE_W);
@@ -266,7 +275,7 @@ void fake_emu_code(struct fake_emu_guest *g, const void *bytes, unsigned len)
 	g->regs[EMU_REG_RIP] = FAKE_EMU_CODE;
 }
 
-static void reset_state(struct fake_emu_guest *g)
+static void reset_state(struct fake_emu_guest *g, enum fake_emu_paging paging, unsigned code_size)
 {
 	uint8_t *ram = g->ram;
 
@@ -276,7 +285,7 @@ static void reset_state(struct fake_emu_guest *g)
 	g->fail_reg_reads = -1;
 	g->regs[EMU_REG_RFLAGS] = 0x2;
 	g->regs[EMU_REG_RSP] = 0x8000;
-	fake_emu_set_mode(g, FAKE_PAGING_4L, 8);
+	fake_emu_set_mode(g, paging, code_size);
 }
 
 void fake_emu_init(struct fake_emu_guest *g)
@@ -284,14 +293,14 @@ void fake_emu_init(struct fake_emu_guest *g)
 	g->ram = calloc(1, FAKE_EMU_RAM_SIZE);
 	if (!g->ram)
 		abort();
-	reset_state(g);
+	reset_state(g, FAKE_PAGING_4L, 8);
 }
 
-void fake_emu_reset(struct fake_emu_guest *g)
+void fake_emu_reset(struct fake_emu_guest *g, enum fake_emu_paging paging, unsigned code_size)
 {
 	/* Only the low 64 KiB (code, stack) and the tables are cleared: the fuzzer calls this often. */
 	memset(g->ram, 0, 64U << 10);
-	reset_state(g);
+	reset_state(g, paging, code_size);
 }
 
 void fake_emu_free(struct fake_emu_guest *g)

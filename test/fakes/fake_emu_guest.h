@@ -9,6 +9,7 @@
 #define FAKE_EMU_MMIO_SIZE 8192U
 #define FAKE_EMU_CODE      0x1000ULL          /* where fake_emu_code() puts instructions (GVA = GPA) */
 #define FAKE_EMU_TABLES    (FAKE_EMU_RAM_SIZE - (1U << 20)) /* page tables live in the top MiB */
+#define FAKE_EMU_IDENTITY  (512U << 10)       /* GVA = GPA for this much RAM when paging is on */
 
 /* Page-table entry bits for fake_emu_map*(). */
 #define FAKE_PTE_P  0x1ULL
@@ -47,15 +48,15 @@ extern const struct emu_ops fake_emu_ops;
 /* The same table without vector-register access (read_vector/write_vector NULL). */
 extern const struct emu_ops fake_emu_ops_novec;
 
-/* A guest in 64-bit mode with 4-level paging and RAM identity-mapped for its first 2 MiB. */
+/* A guest in 64-bit mode with 4-level paging and RAM identity-mapped for its first 512 KiB. */
 void fake_emu_init(struct fake_emu_guest *g);
-/* Back to fake_emu_init()'s state, keeping the RAM buffer (only its low 64 KiB is cleared). */
-void fake_emu_reset(struct fake_emu_guest *g);
+/* Back to a fresh state in the given mode, keeping the RAM buffer (only its low 64 KiB is cleared). */
+void fake_emu_reset(struct fake_emu_guest *g, enum fake_emu_paging paging, unsigned code_size);
 void fake_emu_free(struct fake_emu_guest *g);
 /*
  * Switch the guest to `paging` (with CR0/CR4/EFER to match) and empty its page tables; then
- * identity-map [0, 2 MiB) of RAM and the MMIO window. `long_mode` picks 64-bit code for 4L/5L;
- * code_size is 2 or 4 for the other modes (CS.D).
+ * identity-map [0, FAKE_EMU_IDENTITY) of RAM and the MMIO window. code_size is the code segment's
+ * default: 8 (64-bit, with 4L/5L), 4 or 2 (real mode when paging is off).
  */
 void fake_emu_set_mode(struct fake_emu_guest *g, enum fake_emu_paging paging, unsigned code_size);
 /* Map one 4 KiB page gva → gpa with `flags` at the leaf (and P|W|U above it). */

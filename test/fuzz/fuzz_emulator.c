@@ -3,6 +3,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <hv/exit.h>
+
 #include "emulator/emu.h"
 #include "test/fakes/fake_emu_guest.h"
 
@@ -36,7 +38,7 @@ static void apply_mode(struct fake_emu_guest *g, uint8_t m)
 	static const unsigned code[] = {8, 8, 4, 4, 4, 2, 4, 2};
 	unsigned i = m & 7;
 
-	fake_emu_set_mode(g, paging[i], code[i]);
+	fake_emu_reset(g, paging[i], code[i]);
 	if (i == 7) /* 16-bit protected mode */
 		g->ctl.cr0 |= 1;
 	if (m & 0x08)
@@ -82,8 +84,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (!g.ram)
 		fake_emu_init(&g);
-	else
-		fake_emu_reset(&g);
 	/* Half the inputs keep the cache of the previous one: stale entries must never be used. */
 	if (data[1] & 0x80 || !ctx.name)
 		emu_context_init(&ctx, "fuzz");
@@ -92,17 +92,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	g.regs[EMU_REG_RFLAGS] = (g.regs[EMU_REG_RFLAGS] & ~0xffULL) | data[2] | 2;
 	for (unsigned r = 0; r < 16; r++)
 		g.regs[r] = reg_value(data[3 + r], r);
+	/* Keep REP counts short for speed, except with selector 0xff (the per-exit budget path). */
+	if (data[3 + EMU_REG_RCX] != 0xff)
+		g.regs[EMU_REG_RCX] &= 0x3f;
 	if (g.ctl.cpl == 3)
 		fake_emu_map(&g, FAKE_EMU_CODE, FAKE_EMU_CODE, FAKE_PTE_P | FAKE_PTE_U);
 	memcpy(g.mmio, data + HDR, size - HDR < FAKE_EMU_MMIO_SIZE ? size - HDR : FAKE_EMU_MMIO_SIZE);
 	fake_emu_code(&g, data + 19, 15);
 	ops = (data[0] & 0x7) == 6 ? &fake_emu_ops_novec : &fake_emu_ops;
 
+	/* A VMX-style hint when RBX points at the device: the processor's walk for that page. */
+	struct emu_fault fault = {.gpa = FAKE_EMU_MMIO_BASE};
+
+	if ((data[3 + EMU_REG_RBX] >> 6) == 0) {
+		fault.gpa = g.regs[EMU_REG_RBX];
+		fault.gva = g.regs[EMU_REG_RBX];
+		fault.gva_valid = true;
+		fault.access = (data[2] & 0x20) ? HV_ACCESS_WRITE : HV_ACCESS_READ;
+	}
+
 	/* Twice: the second run takes the decode cache's path for the same bytes. */
 	for (int pass = 0; pass < 2; pass++) {
 		rip = g.regs[EMU_REG_RIP];
 		g.injected = false;
-		int rc = emu_mmio_exit(&ctx, ops, &g, FAKE_EMU_MMIO_BASE);
+		int rc = emu_mmio_exit_fault(&ctx, ops, &g, &fault);
 
 		switch (rc) {
 		case EMU_DONE:

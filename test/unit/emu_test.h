@@ -13,6 +13,8 @@
 
 static struct fake_emu_guest g;
 static struct emu_context ctx;
+/* An exit that reports only the GPA (as SVM's does): every access is walked. */
+static const struct emu_fault no_hint = {.gpa = MMIO};
 
 static inline void emu_test_setup(void)
 {
@@ -30,7 +32,7 @@ static inline int emu_run_bytes(const void *bytes, unsigned len)
 {
 	fake_emu_code(&g, bytes, len);
 	g.injected = false;
-	return emu_mmio_exit(&ctx, &fake_emu_ops, &g, MMIO);
+	return emu_mmio_exit_fault(&ctx, &fake_emu_ops, &g, &no_hint);
 }
 
 #define EMU_RUN(...)                                                                            \
@@ -48,6 +50,7 @@ static inline struct emu_state emu_test_state(uint8_t mode)
 	st.ctx = &ctx;
 	st.ops = &fake_emu_ops;
 	st.opaque = &g;
+	st.fault_info = &no_hint;
 	st.ctl = g.ctl;
 	st.mode = mode;
 	return st;

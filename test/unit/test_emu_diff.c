@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include <hv/exit.h>
+
 #include "emulator/emu.h"
 #include "test/fakes/fake_emu_guest.h"
 
@@ -375,14 +377,22 @@ static void run_case(unsigned n)
 	before = s;
 
 	/* The emulated side: the same registers, the buffer's bytes in the MMIO window at BUF. */
-	fake_emu_reset(&guest);
+	fake_emu_reset(&guest, FAKE_PAGING_4L, 8);
 	fake_emu_map(&guest, BUF, FAKE_EMU_MMIO_BASE, FAKE_PTE_P | FAKE_PTE_W);
 	fake_emu_map(&guest, BUF + 4096, FAKE_EMU_MMIO_BASE + 4096, FAKE_PTE_P | FAKE_PTE_W);
 	memcpy(guest.mmio, buf, BUF_SIZE);
 	memcpy(guest.regs, s.gpr, sizeof(s.gpr));
 	guest.regs[EMU_REG_RFLAGS] = s.rflags;
 	fake_emu_code(&guest, g.b, g.n);
-	int rc = emu_mmio_exit(&ctx, &fake_emu_ops, &guest, FAKE_EMU_MMIO_BASE);
+	/* Half the cases carry a VMX-style hint (the linear page, for reads): both paths must agree. */
+	struct emu_fault fault = {.gpa = FAKE_EMU_MMIO_BASE + 0x1000};
+
+	if (n & 1) {
+		fault.gva = TARGET;
+		fault.gva_valid = true;
+		fault.access = HV_ACCESS_READ;
+	}
+	int rc = emu_mmio_exit_fault(&ctx, &fake_emu_ops, &guest, &fault);
 
 	/* The native side (EMU_DIFF_TRACE=1 names each case first, should one crash the host). */
 	if (getenv("EMU_DIFF_TRACE"))

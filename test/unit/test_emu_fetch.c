@@ -17,7 +17,7 @@ Test(emu_fetch, instruction_across_two_pages)
 	set_mmio64(0x10, 0x11223344);
 	g.regs[EMU_REG_RBX] = MMIO;
 	place_across(0x1ffd, mov, sizeof(mov));
-	cr_assert_eq(emu_mmio_exit(&ctx, &fake_emu_ops, &g, MMIO), EMU_DONE);
+	cr_assert_eq(emu_mmio_exit_fault(&ctx, &fake_emu_ops, &g, &no_hint), EMU_DONE);
 	cr_assert_eq(g.regs[EMU_REG_RAX], 0x11223344);
 	cr_assert_eq(g.regs[EMU_REG_RIP], 0x1ffd + sizeof(mov));
 }
@@ -30,7 +30,7 @@ Test(emu_fetch, unmapped_next_page_is_fine_when_not_needed)
 	g.regs[EMU_REG_RBX] = MMIO;
 	set_mmio64(0, 0xabcd);
 	place_across(0x2ffe, mov, sizeof(mov));
-	cr_assert_eq(emu_mmio_exit(&ctx, &fake_emu_ops, &g, MMIO), EMU_DONE);
+	cr_assert_eq(emu_mmio_exit_fault(&ctx, &fake_emu_ops, &g, &no_hint), EMU_DONE);
 	cr_assert_eq(g.regs[EMU_REG_RAX], 0xabcd);
 }
 
@@ -41,7 +41,7 @@ Test(emu_fetch, unmapped_next_page_faults_when_needed)
 	fake_emu_map(&g, 0x3000, 0x3000, 0);
 	g.regs[EMU_REG_RBX] = MMIO;
 	place_across(0x2ffe, mov, 2);
-	cr_assert_eq(emu_mmio_exit(&ctx, &fake_emu_ops, &g, MMIO), EMU_FAULT_INJECTED);
+	cr_assert_eq(emu_mmio_exit_fault(&ctx, &fake_emu_ops, &g, &no_hint), EMU_FAULT_INJECTED);
 	/* Not present, instruction fetch (I/D, because EFER.NXE is on). */
 	cr_assert_fault(14, 0x10);
 	cr_assert_eq(g.cr2, 0x3000);
@@ -60,7 +60,7 @@ Test(emu_fetch, code_in_mmio_is_an_error)
 {
 	fake_emu_map(&g, 0x5000, MMIO, FAKE_PTE_P);
 	g.regs[EMU_REG_RIP] = 0x5000;
-	cr_assert_eq(emu_mmio_exit(&ctx, &fake_emu_ops, &g, MMIO), -EIO);
+	cr_assert_eq(emu_mmio_exit_fault(&ctx, &fake_emu_ops, &g, &no_hint), -EIO);
 	cr_assert(strstr(g.last_log, "testpart") != NULL, "the log names the partition: %s",
 	          g.last_log);
 	cr_assert_eq(ctx.stats.errors, 1);
@@ -72,7 +72,7 @@ Test(emu_fetch, second_page_in_mmio_when_needed_is_an_error)
 
 	fake_emu_map(&g, 0x3000, MMIO, FAKE_PTE_P);
 	place_across(0x2ffe, mov, 2);
-	cr_assert_eq(emu_mmio_exit(&ctx, &fake_emu_ops, &g, MMIO), -EIO);
+	cr_assert_eq(emu_mmio_exit_fault(&ctx, &fake_emu_ops, &g, &no_hint), -EIO);
 }
 
 Test(emu_fetch, cs_limit_and_base_outside_long_mode)
@@ -83,11 +83,11 @@ Test(emu_fetch, cs_limit_and_base_outside_long_mode)
 	g.segs[EMU_SEG_CS].limit = 0x100;
 	memcpy(g.ram + 0x1000 + 0xfe, (uint8_t[]){0x8b, 0x83, 0, 0, 0, 0}, 6);
 	g.regs[EMU_REG_RIP] = 0xfe;
-	cr_assert_eq(emu_mmio_exit(&ctx, &fake_emu_ops, &g, MMIO), EMU_FAULT_INJECTED);
+	cr_assert_eq(emu_mmio_exit_fault(&ctx, &fake_emu_ops, &g, &no_hint), EMU_FAULT_INJECTED);
 	cr_assert_fault(13, 0);
 	/* RIP past the limit. */
 	g.regs[EMU_REG_RIP] = 0x200;
-	cr_assert_eq(emu_mmio_exit(&ctx, &fake_emu_ops, &g, MMIO), EMU_FAULT_INJECTED);
+	cr_assert_eq(emu_mmio_exit_fault(&ctx, &fake_emu_ops, &g, &no_hint), EMU_FAULT_INJECTED);
 	cr_assert_fault(13, 0);
 	/* A short instruction right below the limit runs, fetched from CS base + EIP. */
 	memcpy(g.ram + 0x1000 + 0xff, (uint8_t[]){0x8b, 0x03}, 2);
@@ -95,7 +95,7 @@ Test(emu_fetch, cs_limit_and_base_outside_long_mode)
 	g.regs[EMU_REG_RBX] = MMIO;
 	set_mmio64(0, 0x77);
 	g.injected = false;
-	cr_assert_eq(emu_mmio_exit(&ctx, &fake_emu_ops, &g, MMIO), EMU_DONE);
+	cr_assert_eq(emu_mmio_exit_fault(&ctx, &fake_emu_ops, &g, &no_hint), EMU_DONE);
 	cr_assert_eq(g.regs[EMU_REG_RAX], 0x77);
 	cr_assert_eq(g.regs[EMU_REG_RIP], 0x101);
 }
@@ -110,7 +110,7 @@ Test(emu_fetch, real_mode_ip_wraps_at_64k)
 	g.segs[EMU_SEG_DS].base = MMIO;
 	g.regs[EMU_REG_RBX] = 0x10;
 	set_mmio64(0x10, 0xbeef);
-	cr_assert_eq(emu_mmio_exit(&ctx, &fake_emu_ops, &g, MMIO), EMU_DONE);
+	cr_assert_eq(emu_mmio_exit_fault(&ctx, &fake_emu_ops, &g, &no_hint), EMU_DONE);
 	cr_assert_eq(g.regs[EMU_REG_RAX] & 0xffff, 0xbeef);
 	cr_assert_eq(g.regs[EMU_REG_RIP], 0);
 }

@@ -6,23 +6,25 @@
 
 #include <hv/types.h>
 
-/*
+/**
  * libhv never owns host memory: it asks for it here. A custom monitor fills this table once and
  * passes it to hv_init(). All callbacks may be called only from the thread that calls libhv.
  */
 struct hv_host_ops {
-	/*
+	/**
 	 * Allocate `count` physically contiguous, zeroed 4 KiB pages whose host-physical address is a
 	 * multiple of `align` pages (a power of two). Return the HPA, or 0 when out of memory.
 	 */
 	hv_hpa_t (*alloc_pages)(size_t count, size_t align);
-	/* Give back pages from alloc_pages (same count). */
+	/** Give back pages from alloc_pages (same count). */
 	void (*free_pages)(hv_hpa_t hpa, size_t count);
-	/* Where the monitor can read and write host-physical memory (identity mapped: return hpa). */
+	/**
+	 * Where the monitor can read and write host-physical memory (identity mapped: return hpa).
+	 */
 	void *(*hpa_to_hva)(hv_hpa_t hpa);
-	/* Log a line (printf-like: %s %c %d %u %x %p with l/ll/z; no trailing newline needed). */
+	/** Log a line (printf-like: %s %c %d %u %x %p with l/ll/z; no trailing newline needed). */
 	void (*vlog)(const char *fmt, va_list ap);
-	/*
+	/**
 	 * Optional (may be NULL): RDMSR that returns -1 instead of faulting when the MSR does not
 	 * exist. libhv uses it for MSRs some processors and emulators lack (AMD's VM_CR on Bochs).
 	 */

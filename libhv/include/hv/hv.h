@@ -20,85 +20,102 @@
 struct hv_partition;
 struct hv_vp;
 
+/** The processor vendor, which picks the backend. */
 enum hv_vendor {
-	HV_VENDOR_UNKNOWN = 0,
-	HV_VENDOR_INTEL,
-	HV_VENDOR_AMD,
+	HV_VENDOR_UNKNOWN = 0, /**< neither: no backend */
+	HV_VENDOR_INTEL, /**< "GenuineIntel": VMX with EPT */
+	HV_VENDOR_AMD, /**< "AuthenticAMD": SVM with NPT */
 };
 
-/* What hv_detect() found; the backend fields are valid only when `usable` is true. */
+/** What hv_detect() found; the backend fields are valid only when `usable` is true. */
 struct hv_capabilities {
-	enum hv_vendor vendor;
-	char vendor_string[13]; /* CPUID.0 */
-	char brand[49];         /* CPUID.0x80000002-4, may be empty */
+	enum hv_vendor vendor; /**< from CPUID.0 */
+	char vendor_string[13]; /**< CPUID.0 */
+	char brand[49];         /**< CPUID.0x80000002-4, may be empty */
+	/** @{ */
+	/** CPUID.1: display family, model and stepping (extended fields folded in). */
 	uint32_t family, model, stepping;
-	bool usable;         /* a backend can run partitions on this processor */
-	const char *refusal; /* when !usable: why, in words for the log */
-	const char *backend; /* "svm" or "vmx" */
-	/* Features of the backend that libhv uses (each may be absent). */
-	bool nested_paging;      /* NPT / EPT: required */
-	bool nrip_save;          /* SVM: the processor reports the next RIP */
-	bool decode_assists;     /* SVM */
-	bool vmcb_clean_bits;    /* SVM */
-	bool flush_by_asid;      /* SVM: TLB_CONTROL 3/7 */
-	bool large_pages_1g;     /* 1 GiB SLAT pages */
-	bool slat_execute_only;  /* execute-only SLAT pages (VMX: IA32_VMX_EPT_VPID_CAP bit 0) */
-	bool slat_ad_bits;       /* the processor sets A/D in SLAT entries (NPT; EPT with A/D) */
-	bool nx;                 /* EFER.NXE available on the host */
-	uint32_t asid_count;     /* SVM: number of ASIDs (ASID 0 is the host's) */
-	bool vpid;               /* VMX: TLB entries tagged per VP */
-	bool unrestricted_guest; /* VMX: guests may run in real mode and with paging off */
-	bool preemption_timer;   /* VMX: the preemption timer exists (not armed yet) */
-	uint32_t vmcs_revision;  /* VMX */
-	uint32_t svm_revision;
-	uint8_t guest_phys_bits; /* CPUID 0x80000008.EAX[7:0] */
+	/** @} */
+	bool usable;         /**< a backend can run partitions on this processor */
+	const char *refusal; /**< when !usable: why, in words for the log */
+	const char *backend; /**< "svm" or "vmx" */
+	/** Features of the backend that libhv uses (each may be absent). */
+	bool nested_paging;      /**< NPT / EPT: required */
+	bool nrip_save;          /**< SVM: the processor reports the next RIP */
+	bool decode_assists;     /**< SVM */
+	bool vmcb_clean_bits;    /**< SVM */
+	bool flush_by_asid;      /**< SVM: TLB_CONTROL 3/7 */
+	bool large_pages_1g;     /**< 1 GiB SLAT pages */
+	bool slat_execute_only;  /**< execute-only SLAT pages (VMX: IA32_VMX_EPT_VPID_CAP bit 0) */
+	bool slat_ad_bits;       /**< the processor sets A/D in SLAT entries (NPT; EPT with A/D) */
+	bool nx;                 /**< EFER.NXE available on the host */
+	uint32_t asid_count;     /**< SVM: number of ASIDs (ASID 0 is the host's) */
+	bool vpid;               /**< VMX: TLB entries tagged per VP */
+	bool unrestricted_guest; /**< VMX: guests may run in real mode and with paging off */
+	bool preemption_timer;   /**< VMX: the preemption timer exists (not armed yet) */
+	uint32_t vmcs_revision;  /**< VMX */
+	uint32_t svm_revision; /**< SVM: CPUID 0x8000000A.EAX */
+	uint8_t guest_phys_bits; /**< CPUID 0x80000008.EAX[7:0] */
 };
 
-/*
+/**
  * Detect the processor's vendor and virtualization features without changing anything.
  * Always fills *caps; returns HV_STATUS_PROCESSOR_FEATURE_NOT_SUPPORTED with caps->refusal set
  * when no usable VMX/SVM with nested paging is present.
  */
 hv_status_t hv_detect(struct hv_capabilities *caps);
 
-/*
+/**
  * Detect, select the Intel or AMD backend, and turn virtualization on for this processor.
  * `ops` must stay valid until the end. After failure, nothing else may be called.
  */
 hv_status_t hv_init(const struct hv_host_ops *ops);
 
-/* The capabilities hv_init() settled on (NULL before a successful hv_init). */
+/** The capabilities hv_init() settled on (NULL before a successful hv_init). */
 const struct hv_capabilities *hv_capabilities(void);
 
-/* "HV_STATUS_INVALID_PARAMETER" and so on, for logs. */
+/** "HV_STATUS_INVALID_PARAMETER" and so on, for logs. */
 const char *hv_status_name(hv_status_t status);
 
 /* ---- Partitions (HvCallCreatePartition / HvCallDeletePartition) ---- */
 
+/** What hv_partition_create() needs to know. */
 struct hv_partition_config {
-	const char *name; /* for logs; copied (up to 31 characters) */
-	uint32_t max_vps; /* 1 in this first cut */
+	const char *name; /**< for logs; copied (up to 31 characters) */
+	uint32_t max_vps; /**< 1 in this first cut */
 };
 
+/**
+ * Create an empty partition (HvCallCreatePartition): no memory mapped, no VP. *out stays the
+ * caller's handle until hv_partition_delete(). HV_STATUS_INVALID_PARAMETER for a NULL config or
+ * out, or max_vps 0 or above libhv's limit; HV_STATUS_INVALID_PARTITION_STATE before a successful
+ * hv_init(); HV_STATUS_INSUFFICIENT_MEMORY when host pages run out.
+ */
 hv_status_t hv_partition_create(const struct hv_partition_config *config,
                                 struct hv_partition **out);
-/* Deletes the partition, its VPs and its second-level tables; the RAM it mapped stays the caller's. */
+/**
+ * Deletes the partition, its VPs and its second-level tables; the RAM it mapped stays the caller's.
+ */
 hv_status_t hv_partition_delete(struct hv_partition *partition);
+/** The name given at creation (libhv's copy, valid until the partition is deleted). */
 const char *hv_partition_name(const struct hv_partition *partition);
+/** The partition's ID, unique for the run (what HvCallGetPartitionId returns to the guest). */
 uint64_t hv_partition_id(const struct hv_partition *partition);
 
 /* ---- Guest-physical memory (HvCallMapGpaPages / HvCallUnmapGpaPages) ---- */
 
-/* Map flags: the TLFS HV_MAP_GPA_* bits, and libhv's own above them. */
+/** @{ */
+/** Map flags: the TLFS HV_MAP_GPA_* bits, and libhv's own above them. */
 #define HV_MAP_GPA_READABLE          0x00000001U
 #define HV_MAP_GPA_WRITABLE          0x00000002U
 #define HV_MAP_GPA_KERNEL_EXECUTABLE 0x00000004U
 #define HV_MAP_GPA_USER_EXECUTABLE   0x00000008U
 #define HV_MAP_GPA_EXECUTABLE        (HV_MAP_GPA_KERNEL_EXECUTABLE | HV_MAP_GPA_USER_EXECUTABLE)
 #define HV_MAP_GPA_RWX               (HV_MAP_GPA_READABLE | HV_MAP_GPA_WRITABLE | HV_MAP_GPA_EXECUTABLE)
-#define HV_MAP_GPA_NO_LARGE_PAGES    0x00010000U /* libhv: map with 4 KiB pages only */
+#define HV_MAP_GPA_NO_LARGE_PAGES    0x00010000U /**< libhv: map with 4 KiB pages only */
+/** @} */
 
-/*
+/**
  * Map [gpa, gpa+size) to host-physical [hpa, hpa+size). gpa, hpa and size must be 4 KiB aligned
  * (HV_STATUS_INVALID_ALIGNMENT), the range must fit the guest's physical address width and not
  * wrap (HV_STATUS_INVALID_PARAMETER), and must not overlap an existing mapping
@@ -108,15 +125,15 @@ uint64_t hv_partition_id(const struct hv_partition *partition);
  */
 hv_status_t hv_gpa_map(struct hv_partition *partition, hv_gpa_t gpa, hv_hpa_t hpa, uint64_t size,
                        uint32_t flags);
-/* Unmap [gpa, gpa+size); holes inside the range are not an error. */
+/** Unmap [gpa, gpa+size); holes inside the range are not an error. */
 hv_status_t hv_gpa_unmap(struct hv_partition *partition, hv_gpa_t gpa, uint64_t size);
-/* Where gpa lives: HV_STATUS_NOT_FOUND when unmapped; *flags gets the HV_MAP_GPA_* rights. */
+/** Where gpa lives: HV_STATUS_NOT_FOUND when unmapped; *flags gets the HV_MAP_GPA_* rights. */
 hv_status_t hv_gpa_translate(struct hv_partition *partition, hv_gpa_t gpa, hv_hpa_t *hpa,
                              uint32_t *flags);
-/* Bytes of host memory the partition's second-level tables use. */
+/** Bytes of host memory the partition's second-level tables use. */
 uint64_t hv_gpa_table_bytes(const struct hv_partition *partition);
 
-/*
+/**
  * Change the rights of [gpa, gpa+size), which must be mapped throughout (HV_MAP_GPA_* rights
  * only). HV_STATUS_NOT_FOUND when a page of it is unmapped, and then nothing changed; otherwise
  * the statuses of hv_gpa_map. Large pages are split at the edges of the range only.
@@ -124,7 +141,7 @@ uint64_t hv_gpa_table_bytes(const struct hv_partition *partition);
 hv_status_t hv_gpa_protect(struct hv_partition *partition, hv_gpa_t gpa, uint64_t size,
                            uint32_t flags);
 
-/*
+/**
  * Which 4 KiB pages of [gpa, gpa+size) may have been written since they were mapped or last
  * cleared: bit i of `bitmap` (word i / 64, bit i % 64) is the page at gpa + i * 4 KiB; the
  * caller provides (size / 4 KiB + 63) / 64 words. Unmapped pages read as clean; a dirty large
@@ -135,7 +152,7 @@ hv_status_t hv_gpa_protect(struct hv_partition *partition, hv_gpa_t gpa, uint64_
 hv_status_t hv_gpa_harvest_dirty(struct hv_partition *partition, hv_gpa_t gpa, uint64_t size,
                                  uint64_t *bitmap, bool clear);
 
-/*
+/**
  * Declare host memory the partition may be given: once one range is declared, hv_gpa_map
  * refuses (HV_STATUS_ACCESS_DENIED) host pages outside the declared ranges. The first range
  * must be declared before anything is mapped (HV_STATUS_INVALID_PARTITION_STATE); at most
@@ -143,14 +160,21 @@ hv_status_t hv_gpa_harvest_dirty(struct hv_partition *partition, hv_gpa_t gpa, u
  * for this partition (its structure, VPs, second-level tables) is HV_STATUS_ACCESS_DENIED.
  */
 #define HV_HOST_RANGES_MAX 8U
+/** Declare [hpa, hpa+size) as host memory the partition may be given (see the comment above). */
 hv_status_t hv_partition_add_host_range(struct hv_partition *partition, hv_hpa_t hpa,
                                         uint64_t size);
 
 /* ---- Virtual processors (HvCallCreateVp, HvCallGet/SetVpRegisters) ---- */
 
+/**
+ * Create VP `vp_index` of the partition (HvCallCreateVp) in the x86 reset state; it belongs to the
+ * partition and goes with hv_partition_delete(). HV_STATUS_INVALID_VP_INDEX when the index is out
+ * of range, HV_STATUS_INVALID_VP_STATE when it exists already, HV_STATUS_INSUFFICIENT_MEMORY when
+ * host pages run out.
+ */
 hv_status_t hv_vp_create(struct hv_partition *partition, uint32_t vp_index, struct hv_vp **out);
 
-/*
+/**
  * Read or write `count` registers named by TLFS HV_REGISTER_NAME values. An unknown name gives
  * HV_STATUS_INVALID_PARAMETER; a value the processor would refuse (a reserved EFER bit, a
  * non-canonical RIP, ...) gives HV_STATUS_INVALID_REGISTER_VALUE. Registers before the failing
@@ -158,17 +182,18 @@ hv_status_t hv_vp_create(struct hv_partition *partition, uint32_t vp_index, stru
  */
 hv_status_t hv_vp_get_registers(struct hv_vp *vp, const uint32_t *names, uint32_t count,
                                 union hv_register_value *values);
+/** Write `count` registers (HvCallSetVpRegisters), with the statuses of hv_vp_get_registers(). */
 hv_status_t hv_vp_set_registers(struct hv_vp *vp, const uint32_t *names, uint32_t count,
                                 const union hv_register_value *values);
 
-/*
+/**
  * Run the VP until an exit the monitor must handle; fills *exit. Exits libhv can finish itself
  * (hypercalls, host interrupts, its own MSRs) are counted and never returned.
  * HV_STATUS_INVALID_VP_STATE when the VP was stopped by an earlier HV_EXIT_INVALID_STATE.
  */
 hv_status_t hv_vp_run(struct hv_vp *vp, struct hv_exit *exit);
 
-/*
+/**
  * Finish the instruction that caused `exit` with the results the monitor put in it, and step
  * past it: IN merges exit->io.value into RAX by size; RDMSR loads EDX:EAX from exit->msr.value;
  * CPUID loads EAX..EDX from exit->cpuid; OUT, WRMSR and HLT just advance RIP.
@@ -176,16 +201,19 @@ hv_status_t hv_vp_run(struct hv_vp *vp, struct hv_exit *exit);
  */
 hv_status_t hv_vp_complete(struct hv_vp *vp, const struct hv_exit *exit);
 
-/* Queue an exception for delivery at the next entry (#GP, #UD, ... with or without error code). */
+/** Queue an exception for delivery at the next entry (#GP, #UD, ... with or without error code). */
 hv_status_t hv_vp_inject_exception(struct hv_vp *vp, uint8_t vector, bool has_error_code,
                                    uint32_t error_code);
 
+/** Exit counters of one VP, kept by hv_vp_run(). */
 struct hv_vp_stats {
 	uint64_t exits
-	    [HV_EXIT_REASON_COUNT]; /* by enum hv_exit_reason, including those libhv finished */
-	uint64_t entries;           /* world switches into the guest */
+	    [HV_EXIT_REASON_COUNT]; /**< by enum hv_exit_reason, including those libhv finished */
+	uint64_t entries;           /**< world switches into the guest */
 };
+/** The VP's counters (libhv's memory: copy them before hv_partition_delete()). */
 const struct hv_vp_stats *hv_vp_stats(const struct hv_vp *vp);
+/** "io", "cpuid" and so on, for logs and tables; "?" for a value out of range. */
 const char *hv_exit_reason_name(enum hv_exit_reason reason);
 
 #endif

@@ -4,7 +4,8 @@
 
 #include <stdint.h>
 
-/*
+/** @{ */
+/**
  * Hypercall input value (IN: RCX, or EDX:EAX from 32-bit code), TLFS "Hypercall Inputs".
  * Bits 30:27, 47:44 and 63:60 are reserved: any of them set gives
  * HV_STATUS_INVALID_HYPERCALL_INPUT. Bit 31 (nested) is for a hypervisor running under another
@@ -13,7 +14,7 @@
 #define HV_HYPERCALL_CODE_MASK       0x000000000000FFFFULL
 #define HV_HYPERCALL_FAST            (1ULL << 16)
 #define HV_HYPERCALL_VARHEAD_SHIFT   17U
-#define HV_HYPERCALL_VARHEAD_MASK    (0x3FFULL << HV_HYPERCALL_VARHEAD_SHIFT) /* qwords */
+#define HV_HYPERCALL_VARHEAD_MASK    (0x3FFULL << HV_HYPERCALL_VARHEAD_SHIFT) /**< qwords */
 #define HV_HYPERCALL_NESTED          (1ULL << 31)
 #define HV_HYPERCALL_REP_COUNT_SHIFT 32U
 #define HV_HYPERCALL_REP_COUNT_MASK  (0xFFFULL << HV_HYPERCALL_REP_COUNT_SHIFT)
@@ -21,27 +22,33 @@
 #define HV_HYPERCALL_REP_START_MASK  (0xFFFULL << HV_HYPERCALL_REP_START_SHIFT)
 #define HV_HYPERCALL_RESERVED_MASK \
 	((0xFULL << 27) | HV_HYPERCALL_NESTED | (0xFULL << 44) | (0xFULL << 60))
+/** @} */
 
-/* Hypercall result value (OUT: RAX, or EDX:EAX): status, and reps completed for rep calls. */
+/** @{ */
+/** Hypercall result value (OUT: RAX, or EDX:EAX): status, and reps completed for rep calls. */
 #define HV_HYPERCALL_RESULT_STATUS_MASK 0x000000000000FFFFULL
 #define HV_HYPERCALL_RESULT_REPS_SHIFT  32U
 #define HV_HYPERCALL_RESULT_REPS_MASK   (0xFFFULL << HV_HYPERCALL_RESULT_REPS_SHIFT)
+/** @} */
 
-/* Call codes a guest (child) partition may issue. */
+/** @{ */
+/** Call codes a guest (child) partition may issue. */
 #define HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE    0x0002U
-#define HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST     0x0003U /* rep */
+#define HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST     0x0003U /**< rep */
 #define HVCALL_NOTIFY_LONG_SPIN_WAIT          0x0008U
 #define HVCALL_SEND_SYNTHETIC_CLUSTER_IPI     0x000BU
 #define HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX 0x0013U
-#define HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX  0x0014U /* rep */
+#define HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX  0x0014U /**< rep */
 #define HVCALL_SEND_SYNTHETIC_CLUSTER_IPI_EX  0x0015U
-#define HVCALL_GET_PARTITION_ID               0x0046U /* needs AccessPartitionId */
+#define HVCALL_GET_PARTITION_ID               0x0046U /**< needs AccessPartitionId */
 #define HVCALL_POST_MESSAGE                   0x005CU
 #define HVCALL_SIGNAL_EVENT                   0x005DU
-#define HVCALL_GET_VP_INDEX_FROM_APIC_ID      0x009AU /* rep */
-#define HVCALL_EXT_QUERY_CAPABILITIES         0x8001U /* needs EnableExtendedHypercalls */
+#define HVCALL_GET_VP_INDEX_FROM_APIC_ID      0x009AU /**< rep */
+#define HVCALL_EXT_QUERY_CAPABILITIES         0x8001U /**< needs EnableExtendedHypercalls */
+/** @} */
 
-/* Call codes of the root (parent) partition: a child gets HV_STATUS_ACCESS_DENIED. */
+/** @{ */
+/** Call codes of the root (parent) partition: a child gets HV_STATUS_ACCESS_DENIED. */
 #define HVCALL_CREATE_PARTITION         0x0040U
 #define HVCALL_INITIALIZE_PARTITION     0x0041U
 #define HVCALL_FINALIZE_PARTITION       0x0042U
@@ -61,66 +68,73 @@
 #define HVCALL_CREATE_PORT              0x0095U
 #define HVCALL_CONNECT_PORT             0x0096U
 #define HVCALL_START_VP                 0x0099U
+/** @} */
 
-/* The partition ID that means "the caller's own partition". */
+/** The partition ID that means "the caller's own partition". */
 #define HV_PARTITION_ID_SELF 0xFFFFFFFFFFFFFFFFULL
 
-/*
+/**
  * HvCallFlushVirtualAddressSpace / List (IN): 24 bytes, then for List a rep list of
  * HV_GVA_RANGE (u64 each). Flags below; processor_mask bit N is VP index N.
  */
 struct hv_input_flush_virtual_address_space {
-	uint64_t address_space; /* guest CR3 to flush, unless ALL_VIRTUAL_ADDRESS_SPACES */
-	uint64_t flags;
-	uint64_t processor_mask;
+	uint64_t address_space; /**< guest CR3 to flush, unless ALL_VIRTUAL_ADDRESS_SPACES */
+	uint64_t flags; /**< HV_FLUSH_* bits */
+	uint64_t processor_mask; /**< bit N: VP index N (unless HV_FLUSH_ALL_PROCESSORS) */
 };
+/** flush every VP (processor_mask is ignored) */
 #define HV_FLUSH_ALL_PROCESSORS             (1ULL << 0)
+/** flush every address space (address_space ignored) */
 #define HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES (1ULL << 1)
-#define HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY   (1ULL << 2)
+#define HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY   (1ULL << 2) /**< global translations may stay */
+/** List: GVA ranges in the extended format */
 #define HV_FLUSH_USE_EXTENDED_RANGE_FORMAT  (1ULL << 3)
+/** every defined flag; others give INVALID_PARAMETER */
 #define HV_FLUSH_VALID_FLAGS                0xFULL
 
-/*
+/**
  * The Ex forms (IN): address_space, flags, then an HV_VP_SET whose header (format,
  * valid_bank_mask) is in the fixed part and whose bank_contents[] (one u64 per set bit of
  * valid_bank_mask, 64 VPs each) is the variable header; List's rep list follows it.
  */
 struct hv_input_flush_virtual_address_space_ex {
-	uint64_t address_space;
-	uint64_t flags;
-	uint64_t vp_set_format;
+	uint64_t address_space; /**< guest CR3 to flush, unless ALL_VIRTUAL_ADDRESS_SPACES */
+	uint64_t flags; /**< HV_FLUSH_* bits */
+	uint64_t vp_set_format; /**< HV_GENERIC_SET_SPARSE_4K or HV_GENERIC_SET_ALL */
+	/** bit N: bank N (VPs 64N..64N+63) follows in bank_contents */
 	uint64_t vp_set_valid_bank_mask;
-	/* uint64_t bank_contents[]: the variable header */
+	/** uint64_t bank_contents[]: the variable header */
 };
-#define HV_GENERIC_SET_SPARSE_4K 0U
-#define HV_GENERIC_SET_ALL       1U
+#define HV_GENERIC_SET_SPARSE_4K 0U /**< HV_VP_SET: banks of 64 VPs, one mask per valid bank */
+#define HV_GENERIC_SET_ALL       1U /**< HV_VP_SET: every VP */
 
-/* HvCallGetPartitionId (OUT). */
+/** HvCallGetPartitionId (OUT). */
 struct hv_output_get_partition_id {
-	uint64_t partition_id;
+	uint64_t partition_id; /**< the caller's partition ID */
 };
 
-/* HvCallPostMessage (IN, slow only): 256 bytes. */
+/** The largest HvCallPostMessage payload, in bytes. */
 #define HV_MESSAGE_PAYLOAD_BYTES 240U
+/** HvCallPostMessage (IN, slow only): 256 bytes. */
 struct hv_input_post_message {
-	uint32_t connection_id;
-	uint32_t reserved;
-	uint32_t message_type;
-	uint32_t payload_size; /* at most HV_MESSAGE_PAYLOAD_BYTES */
-	uint64_t payload[HV_MESSAGE_PAYLOAD_BYTES / 8];
+	uint32_t connection_id; /**< the connection to post to */
+	uint32_t reserved; /**< must be 0 */
+	uint32_t message_type; /**< the message type the receiver sees */
+	uint32_t payload_size; /**< at most HV_MESSAGE_PAYLOAD_BYTES */
+	uint64_t payload[HV_MESSAGE_PAYLOAD_BYTES / 8]; /**< payload_size bytes of message */
 };
 
-/* HvCallSignalEvent (IN, fast or slow): 8 bytes. */
+/** HvCallSignalEvent (IN, fast or slow): 8 bytes. */
 struct hv_input_signal_event {
-	uint32_t connection_id; /* bits 23:0; 31:24 reserved */
-	uint16_t flag_number;
-	uint16_t reserved;
+	uint32_t connection_id; /**< bits 23:0; 31:24 reserved */
+	uint16_t flag_number; /**< the event flag to set (only 0 exists so far) */
+	uint16_t reserved; /**< must be 0 */
 };
-#define HV_CONNECTION_ID_MASK 0x00FFFFFFU
+#define HV_CONNECTION_ID_MASK 0x00FFFFFFU /**< the connection ID bits of connection_id */
 
-/* HvExtCallQueryCapabilities (OUT): a bit per extended hypercall that exists. */
+/** HvExtCallQueryCapabilities (OUT): a bit per extended hypercall that exists. */
 struct hv_output_ext_query_capabilities {
-	uint64_t capabilities;
+	uint64_t capabilities; /**< bit N: extended hypercall 0x8001 + N exists */
 };
 
 _Static_assert(sizeof(struct hv_input_flush_virtual_address_space) == 24, "TLFS layout");

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-/* Names as HvCallGetVpRegisters / HvCallSetVpRegisters take them. */
+/** Names as HvCallGetVpRegisters / HvCallSetVpRegisters take them. */
 enum hv_register_name {
 	HV_X64_REGISTER_RAX = 0x00020000U,
 	HV_X64_REGISTER_RCX = 0x00020001U,
@@ -25,7 +25,7 @@ enum hv_register_name {
 	HV_X64_REGISTER_RIP = 0x00020010U,
 	HV_X64_REGISTER_RFLAGS = 0x00020011U,
 
-	/* XMM0-XMM15 (128 bits each): HV_X64_REGISTER_XMM0 + n. */
+	/** XMM0-XMM15 (128 bits each): HV_X64_REGISTER_XMM0 + n. */
 	HV_X64_REGISTER_XMM0 = 0x00030000U,
 	HV_X64_REGISTER_XMM15 = 0x0003000FU,
 
@@ -64,42 +64,42 @@ enum hv_register_name {
 	HV_X64_REGISTER_SFMASK = 0x0008000BU,
 };
 
-/*
+/**
  * HV_X64_SEGMENT_REGISTER. attributes holds the descriptor's access bits in the TLFS (and VMX) form:
  * bits 3:0 type, 4 S, 6:5 DPL, 7 P, 12 AVL, 13 L, 14 D/B, 15 G.
  */
 struct hv_x64_segment_register {
-	uint64_t base;
-	uint32_t limit;
-	uint16_t selector;
-	uint16_t attributes;
+	uint64_t base; /**< linear base address */
+	uint32_t limit; /**< byte-granular limit */
+	uint16_t selector; /**< the selector */
+	uint16_t attributes; /**< HV_SEG_ATTR_* bits */
 };
 
-#define HV_SEG_ATTR_TYPE_MASK 0x000FU
-#define HV_SEG_ATTR_S         0x0010U
-#define HV_SEG_ATTR_DPL_SHIFT 5U
-#define HV_SEG_ATTR_P         0x0080U
-#define HV_SEG_ATTR_AVL       0x1000U
-#define HV_SEG_ATTR_L         0x2000U
-#define HV_SEG_ATTR_DB        0x4000U
-#define HV_SEG_ATTR_G         0x8000U
+#define HV_SEG_ATTR_TYPE_MASK 0x000FU /**< bits 3:0: the descriptor type */
+#define HV_SEG_ATTR_S         0x0010U /**< code or data (not system) segment */
+#define HV_SEG_ATTR_DPL_SHIFT 5U /**< bits 6:5: the descriptor privilege level */
+#define HV_SEG_ATTR_P         0x0080U /**< present */
+#define HV_SEG_ATTR_AVL       0x1000U /**< available to software */
+#define HV_SEG_ATTR_L         0x2000U /**< 64-bit code segment */
+#define HV_SEG_ATTR_DB        0x4000U /**< default operation size 32 bits / big */
+#define HV_SEG_ATTR_G         0x8000U /**< granularity: the limit counts 4 KiB units */
 
-/* HV_X64_TABLE_REGISTER (GDTR, IDTR). */
+/** HV_X64_TABLE_REGISTER (GDTR, IDTR). */
 struct hv_x64_table_register {
-	uint16_t pad[3];
-	uint16_t limit;
-	uint64_t base;
+	uint16_t pad[3]; /**< reserved, 0 */
+	uint16_t limit; /**< the table limit */
+	uint64_t base; /**< linear base address */
 };
 
-/* HV_REGISTER_VALUE: 128 bits wide. */
+/** HV_REGISTER_VALUE: 128 bits wide. */
 union hv_register_value {
-	uint64_t reg64;
-	uint32_t reg32;
-	uint16_t reg16;
-	uint8_t reg8;
-	uint64_t reg128[2];
-	struct hv_x64_segment_register segment;
-	struct hv_x64_table_register table;
+	uint64_t reg64; /**< general, control and model-specific registers */
+	uint32_t reg32; /**< 32-bit registers */
+	uint16_t reg16; /**< 16-bit registers */
+	uint8_t reg8; /**< 8-bit registers */
+	uint64_t reg128[2]; /**< XMM registers, low quadword first */
+	struct hv_x64_segment_register segment; /**< ES, CS, SS, DS, FS, GS, LDTR, TR */
+	struct hv_x64_table_register table; /**< GDTR, IDTR */
 };
 
 _Static_assert(sizeof(union hv_register_value) == 16, "HV_REGISTER_VALUE is 128 bits");
