@@ -32,11 +32,11 @@ struct bench_case {
 };
 
 static const struct bench_case cases[] = {
-	{"mov-load", {0x8b, 0x03}, 2, false, HV_ACCESS_READ},          /* mov eax, [rbx] */
-	{"mov-load-svm", {0x8b, 0x03}, 2, false, 0},                   /* the same, GPA only */
-	{"mov-store", {0x89, 0x03}, 2, false, HV_ACCESS_WRITE},        /* mov [rbx], eax */
-	{"or-mem", {0x09, 0x03}, 2, false, HV_ACCESS_WRITE},           /* or [rbx], eax */
-	{"rep-movsd-64", {0xf3, 0xa5}, 2, true, HV_ACCESS_WRITE},      /* rep movsd, RCX = 64 */
+    {"mov-load", {0x8b, 0x03}, 2, false, HV_ACCESS_READ},     /* mov eax, [rbx] */
+    {"mov-load-svm", {0x8b, 0x03}, 2, false, 0},              /* the same, GPA only */
+    {"mov-store", {0x89, 0x03}, 2, false, HV_ACCESS_WRITE},   /* mov [rbx], eax */
+    {"or-mem", {0x09, 0x03}, 2, false, HV_ACCESS_WRITE},      /* or [rbx], eax */
+    {"rep-movsd-64", {0xf3, 0xa5}, 2, true, HV_ACCESS_WRITE}, /* rep movsd, RCX = 64 */
 };
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
@@ -58,10 +58,8 @@ static void prepare(const struct bench_case *c)
 static int run(const struct bench_case *c, bool cold, unsigned n)
 {
 	const uint64_t target = c->rep ? FAKE_EMU_MMIO_BASE : FAKE_EMU_MMIO_BASE + 0x10;
-	const struct emu_fault fault = {.gpa = target,
-	                                .gva = target,
-	                                .gva_valid = c->access != 0,
-	                                .access = c->access};
+	const struct emu_fault fault = {
+	    .gpa = target, .gva = target, .gva_valid = c->access != 0, .access = c->access};
 
 	fake_emu_code(&g, c->code, c->len);
 	for (unsigned i = 0; i < n; i++) {
@@ -113,7 +111,8 @@ static double count_instructions(const char *self, const struct bench_case *c, b
 
 	snprintf(out, sizeof(out), "/tmp/emu_bench.%d.cg", (int)getpid());
 	snprintf(cmd, sizeof(cmd),
-	         "valgrind --tool=callgrind --toggle-collect=emu_mmio_exit_fault --callgrind-out-file=%s "
+	         "valgrind --tool=callgrind --toggle-collect=emu_mmio_exit_fault "
+	         "--callgrind-out-file=%s "
 	         "%s --case %s%s >/dev/null 2>&1",
 	         out, self, c->name, cold ? " --cold" : "");
 	if (system(cmd) != 0)
@@ -122,7 +121,8 @@ static double count_instructions(const char *self, const struct bench_case *c, b
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "totals: %llu", &total) == 1 || sscanf(line, "summary: %llu", &total) == 1)
+		if (sscanf(line, "totals: %llu", &total) == 1 ||
+		    sscanf(line, "summary: %llu", &total) == 1)
 			break;
 	fclose(f);
 	remove(out);
@@ -145,11 +145,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	bool counting = !getenv("EMU_BENCH_NO_CALLGRIND") && system("valgrind --version >/dev/null 2>&1") == 0;
+	bool counting =
+	    !getenv("EMU_BENCH_NO_CALLGRIND") && system("valgrind --version >/dev/null 2>&1") == 0;
 
-	printf("emulator: one emulated access, end to end through the ops table (64-bit guest, 4-level paging)\n");
-	printf("%-14s %12s %12s %14s %14s %8s\n", "case", "warm ns", "cold ns", "warm instr", "cold instr",
-	       "cold/warm");
+	printf("emulator: one emulated access, end to end through the ops table (64-bit guest, "
+	       "4-level paging)\n");
+	printf("%-14s %12s %12s %14s %14s %8s\n", "case", "warm ns", "cold ns", "warm instr",
+	       "cold instr", "cold/warm");
 	for (unsigned i = 0; i < NCASES; i++) {
 		const struct bench_case *c = &cases[i];
 		double warm = time_case(c, false), cold = time_case(c, true);

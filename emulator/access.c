@@ -181,7 +181,8 @@ static int access_linear(struct emu_state *st, uint64_t linear, void *buf, unsig
 		rc = emu_walk(st, linear, walk_access, &p.gpa[0]);
 		if (rc)
 			return rc;
-		return write ? piece_write(st, p.gpa[0], buf, size) : piece_read(st, p.gpa[0], buf, size);
+		return write ? piece_write(st, p.gpa[0], buf, size)
+		             : piece_read(st, p.gpa[0], buf, size);
 	}
 	rc = translate(st, linear, size, walk_access, &p);
 	if (rc)
@@ -206,7 +207,8 @@ int emu_read_mem(struct emu_state *st, unsigned seg, uint64_t offset, void *buf,
 	uint64_t linear;
 	int rc = emu_linear(st, seg, offset, size, access, &linear);
 
-	return rc ? rc : access_linear(st, linear, buf, size, rmw ? EMU_ACC_WRITE : EMU_ACC_READ, false);
+	return rc ? rc
+	          : access_linear(st, linear, buf, size, rmw ? EMU_ACC_WRITE : EMU_ACC_READ, false);
 }
 
 int emu_write_mem(struct emu_state *st, unsigned seg, uint64_t offset, const void *buf,

@@ -7,18 +7,18 @@
 #include "emulator/emu_internal.h"
 
 static const ZydisMachineMode zydis_mode[] = {
-	[EMU_MODE_REAL] = ZYDIS_MACHINE_MODE_REAL_16,
-	[EMU_MODE_PROT16] = ZYDIS_MACHINE_MODE_LEGACY_16,
-	[EMU_MODE_PROT32] = ZYDIS_MACHINE_MODE_LEGACY_32,
-	[EMU_MODE_COMPAT16] = ZYDIS_MACHINE_MODE_LONG_COMPAT_16,
-	[EMU_MODE_COMPAT32] = ZYDIS_MACHINE_MODE_LONG_COMPAT_32,
-	[EMU_MODE_LONG64] = ZYDIS_MACHINE_MODE_LONG_64,
+    [EMU_MODE_REAL] = ZYDIS_MACHINE_MODE_REAL_16,
+    [EMU_MODE_PROT16] = ZYDIS_MACHINE_MODE_LEGACY_16,
+    [EMU_MODE_PROT32] = ZYDIS_MACHINE_MODE_LEGACY_32,
+    [EMU_MODE_COMPAT16] = ZYDIS_MACHINE_MODE_LONG_COMPAT_16,
+    [EMU_MODE_COMPAT32] = ZYDIS_MACHINE_MODE_LONG_COMPAT_32,
+    [EMU_MODE_LONG64] = ZYDIS_MACHINE_MODE_LONG_64,
 };
 
 static const ZydisStackWidth zydis_stack[] = {
-	[EMU_MODE_REAL] = ZYDIS_STACK_WIDTH_16,     [EMU_MODE_PROT16] = ZYDIS_STACK_WIDTH_16,
-	[EMU_MODE_PROT32] = ZYDIS_STACK_WIDTH_32,   [EMU_MODE_COMPAT16] = ZYDIS_STACK_WIDTH_16,
-	[EMU_MODE_COMPAT32] = ZYDIS_STACK_WIDTH_32, [EMU_MODE_LONG64] = ZYDIS_STACK_WIDTH_64,
+    [EMU_MODE_REAL] = ZYDIS_STACK_WIDTH_16,     [EMU_MODE_PROT16] = ZYDIS_STACK_WIDTH_16,
+    [EMU_MODE_PROT32] = ZYDIS_STACK_WIDTH_32,   [EMU_MODE_COMPAT16] = ZYDIS_STACK_WIDTH_16,
+    [EMU_MODE_COMPAT32] = ZYDIS_STACK_WIDTH_32, [EMU_MODE_LONG64] = ZYDIS_STACK_WIDTH_64,
 };
 
 /* A general register as (number, high-byte); false for anything else (segment, control, ...). */
@@ -90,17 +90,24 @@ static bool map_mem(const ZydisDecodedOperand *z, struct emu_mem *m)
 /* The emulator's operation for an instruction, or EMU_OP_INVALID when it is not one it emulates. */
 static enum emu_op classify(const ZydisDecodedInstruction *z, struct emu_insn *in)
 {
-	if (z->encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY && z->opcode_map == ZYDIS_OPCODE_MAP_DEFAULT) {
+	if (z->encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY &&
+	    z->opcode_map == ZYDIS_OPCODE_MAP_DEFAULT) {
 		switch (z->opcode) {
-		case 0xa4: case 0xa5: return EMU_OP_MOVS;
-		case 0xa6: case 0xa7: return EMU_OP_CMPS;
-		case 0xaa: case 0xab: return EMU_OP_STOS;
-		case 0xac: case 0xad: return EMU_OP_LODS;
-		case 0xae: case 0xaf: return EMU_OP_SCAS;
+		case 0xa4:
+		case 0xa5: return EMU_OP_MOVS;
+		case 0xa6:
+		case 0xa7: return EMU_OP_CMPS;
+		case 0xaa:
+		case 0xab: return EMU_OP_STOS;
+		case 0xac:
+		case 0xad: return EMU_OP_LODS;
+		case 0xae:
+		case 0xaf: return EMU_OP_SCAS;
 		default: break;
 		}
 	}
-	if (z->encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY && z->opcode_map == ZYDIS_OPCODE_MAP_0F) {
+	if (z->encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY &&
+	    z->opcode_map == ZYDIS_OPCODE_MAP_0F) {
 		if ((z->opcode & 0xf0) == 0x90) {
 			in->cond = z->opcode & 0xf;
 			return EMU_OP_SETCC;

@@ -35,17 +35,59 @@ const struct emu_insn *emu_cache_lookup(struct emu_context *ctx, uint64_t cr3, u
 	return &e->insn;
 }
 
-void emu_cache_insert(struct emu_context *ctx, uint64_t cr3, uint64_t rip, uint8_t mode,
-                      const uint8_t *bytes, const struct emu_insn *insn)
+/*
+ * Remember where the bytes came from, for instructions within one page: the exit itself proves
+ * the processor fetched them there with the rights it needed, so a later hit only has to see the
+ * same page-table entries and the same bytes.
+ */
+static void note_code_location(struct emu_state *st, struct emu_cache_entry *e, uint64_t rip)
 {
-	struct emu_cache_entry *e = &ctx->cache[slot(cr3, rip)];
+	const struct emu_tlb_entry *t = NULL;
+	hv_gpa_t gpa;
 
-	e->cr3 = cr3;
+	e->code = NULL;
+	if ((rip & (HV_PAGE_SIZE - 1)) + e->insn.length > HV_PAGE_SIZE)
+		return;
+	if (st->ctl.cr0 & EMU_CR0_PG) {
+		t = emu_walk_entry(st, rip, EMU_ACC_FETCH);
+		if (!t)
+			return;
+		gpa = t->gpa_page | (rip & 0xfff);
+		e->code_levels = t->levels;
+		e->code_wide = t->wide;
+		for (unsigned i = 0; i < t->levels; i++) {
+			e->code_pte[i] = t->pte[i];
+			e->code_val[i] = t->val[i];
+		}
+	} else {
+		gpa = rip & 0xffffffffULL;
+		e->code_levels = 0;
+	}
+	e->code = st->ops->ram_ptr(st->opaque, gpa, e->insn.length);
+}
+
+void emu_cache_insert(struct emu_state *st, uint64_t rip, const uint8_t *bytes,
+                      const struct emu_insn *insn)
+{
+	struct emu_cache_entry *e = &st->ctx->cache[slot(st->ctl.cr3, rip)];
+
+	e->cr3 = st->ctl.cr3;
 	e->rip = rip;
-	e->mode = mode;
+	e->mode = st->mode;
 	memcpy(e->bytes, bytes, insn->length);
 	e->insn = *insn;
 	e->valid = true;
+	note_code_location(st, e, rip);
+}
+
+bool emu_cache_code_matches(const struct emu_cache_entry *e)
+{
+	if (!e->code || !emu_ptes_unchanged(e->code_pte, e->code_val, e->code_levels, e->code_wide))
+		return false;
+	for (unsigned i = 0; i < e->insn.length; i++)
+		if (e->code[i] != e->bytes[i])
+			return false;
+	return true;
 }
 
 void emu_cache_flush(struct emu_context *ctx)

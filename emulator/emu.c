@@ -34,11 +34,13 @@ static int find_mode(struct emu_state *st)
 		rflags = 0;
 	}
 	if ((rflags & EMU_FL_VM) && !(st->ctl.efer & EMU_EFER_LMA))
-		st->mode = EMU_MODE_REAL; /* virtual-8086: real-mode decoding and addressing, CPL 3 */
+		st->mode =
+		    EMU_MODE_REAL; /* virtual-8086: real-mode decoding and addressing, CPL 3 */
 	else if ((st->ctl.efer & EMU_EFER_LMA) && (cs->attributes & HV_SEG_ATTR_L))
 		st->mode = EMU_MODE_LONG64;
 	else if (st->ctl.efer & EMU_EFER_LMA)
-		st->mode = (cs->attributes & HV_SEG_ATTR_DB) ? EMU_MODE_COMPAT32 : EMU_MODE_COMPAT16;
+		st->mode =
+		    (cs->attributes & HV_SEG_ATTR_DB) ? EMU_MODE_COMPAT32 : EMU_MODE_COMPAT16;
 	else
 		st->mode = (cs->attributes & HV_SEG_ATTR_DB) ? EMU_MODE_PROT32 : EMU_MODE_PROT16;
 	return 0;
@@ -59,7 +61,8 @@ static int get_insn(struct emu_state *st, struct emu_insn *scratch)
 	/* The hit path compares the cached bytes with guest memory in place: no copy, no decode. */
 	cand = emu_cache_probe(st->ctx, st->ctl.cr3, linear, st->mode);
 	if (cand && cand->insn.length <= avail &&
-	    emu_fetch_matches(st, linear, cand->bytes, cand->insn.length)) {
+	    (emu_cache_code_matches(cand) ||
+	     emu_fetch_matches(st, linear, cand->bytes, cand->insn.length))) {
 		st->ctx->stats.cache_hits++;
 		st->insn = &cand->insn;
 		return 0;
@@ -74,11 +77,12 @@ static int get_insn(struct emu_state *st, struct emu_insn *scratch)
 	}
 	st->ctx->stats.cache_misses++;
 	rc = emu_decode(st, bytes, len, scratch);
-	if (rc == -ENOENT) /* the instruction runs into the page (or limit) that could not be fetched */
+	if (rc ==
+	    -ENOENT) /* the instruction runs into the page (or limit) that could not be fetched */
 		return short_rc ? short_rc : emu_raise_ud(st, "truncated instruction");
 	if (rc)
 		return rc;
-	emu_cache_insert(st->ctx, st->ctl.cr3, linear, st->mode, bytes, scratch);
+	emu_cache_insert(st, linear, bytes, scratch);
 	st->insn = scratch;
 	return 0;
 }
@@ -153,7 +157,8 @@ int emu_mmio_exit_fault(struct emu_context *ctx, const struct emu_ops *ops, void
 		uint64_t rip = 0;
 
 		(void)emu_reg_get(&st, EMU_REG_RIP, &rip);
-		emu_log(&st, "emulator: partition %s: fault %u (error code %#x) injected at RIP %#llx",
+		emu_log(&st,
+		        "emulator: partition %s: fault %u (error code %#x) injected at RIP %#llx",
 		        ctx->name, st.fault.vector, st.fault.error_code, (unsigned long long)rip);
 		rc = st.commit_on_fault ? emu_commit(&st, false) : 0;
 		if (!rc)

@@ -83,8 +83,8 @@ struct emu_ops {
 	int (*read_vector)(void *opaque, unsigned reg, void *buf, unsigned len);
 	int (*write_vector)(void *opaque, unsigned reg, const void *buf, unsigned len);
 	/* Queue an exception for the next entry; for #PF (14) also load CR2 with `cr2`. */
-	int (*inject_exception)(void *opaque, uint8_t vector, bool has_error_code, uint32_t error_code,
-	                        uint64_t cr2);
+	int (*inject_exception)(void *opaque, uint8_t vector, bool has_error_code,
+	                        uint32_t error_code, uint64_t cr2);
 	/* One log line, printf-like; may be NULL. The emulator names the partition in each line. */
 	void (*log)(void *opaque, const char *fmt, va_list ap);
 };
@@ -94,11 +94,21 @@ struct emu_ops {
 
 struct emu_cache_entry {
 	uint64_t cr3;
-	uint64_t rip;     /* linear address of the instruction (CS base + RIP) */
-	uint8_t mode;     /* enum emu_mode it was decoded in */
+	uint64_t rip; /* linear address of the instruction (CS base + RIP) */
+	uint8_t mode; /* enum emu_mode it was decoded in */
 	bool valid;
 	uint8_t bytes[15]; /* the instruction's bytes: a hit requires them unchanged */
 	struct emu_insn insn;
+	/*
+	 * Where the bytes were found (instructions within one page): the monitor's pointer to them
+	 * and the guest page-table entries that led there with their values. A hit re-checks those
+	 * entries and compares the bytes in place, without a walk or a copy.
+	 */
+	const uint8_t *code;
+	uint8_t code_levels;
+	bool code_wide;
+	void *code_pte[5];
+	uint64_t code_val[5];
 };
 
 /*
@@ -145,9 +155,10 @@ void emu_context_init(struct emu_context *ctx, const char *name);
 void emu_cache_flush(struct emu_context *ctx);
 
 enum emu_result {
-	EMU_DONE = 0,           /* the instruction was emulated and RIP advanced past it */
-	EMU_FAULT_INJECTED = 1, /* the guest gets the fault the processor would raise; RIP unchanged */
-	EMU_RETRY = 2,          /* a REP instruction made progress; RIP unchanged, it will exit again */
+	EMU_DONE = 0, /* the instruction was emulated and RIP advanced past it */
+	EMU_FAULT_INJECTED =
+	    1,         /* the guest gets the fault the processor would raise; RIP unchanged */
+	EMU_RETRY = 2, /* a REP instruction made progress; RIP unchanged, it will exit again */
 };
 
 /*

@@ -11,36 +11,36 @@
  */
 
 /* RFLAGS bits the emulator reads or writes. */
-#define EMU_FL_CF    0x0001ULL
-#define EMU_FL_PF    0x0004ULL
-#define EMU_FL_AF    0x0010ULL
-#define EMU_FL_ZF    0x0040ULL
-#define EMU_FL_SF    0x0080ULL
-#define EMU_FL_DF    0x0400ULL
-#define EMU_FL_OF    0x0800ULL
-#define EMU_FL_VM    0x20000ULL
-#define EMU_FL_AC    0x40000ULL
-#define EMU_FL_ARITH (EMU_FL_CF | EMU_FL_PF | EMU_FL_AF | EMU_FL_ZF | EMU_FL_SF | EMU_FL_OF)
+#define EMU_FL_CF        0x0001ULL
+#define EMU_FL_PF        0x0004ULL
+#define EMU_FL_AF        0x0010ULL
+#define EMU_FL_ZF        0x0040ULL
+#define EMU_FL_SF        0x0080ULL
+#define EMU_FL_DF        0x0400ULL
+#define EMU_FL_OF        0x0800ULL
+#define EMU_FL_VM        0x20000ULL
+#define EMU_FL_AC        0x40000ULL
+#define EMU_FL_ARITH     (EMU_FL_CF | EMU_FL_PF | EMU_FL_AF | EMU_FL_ZF | EMU_FL_SF | EMU_FL_OF)
 
-#define EMU_CR0_PE 0x1ULL
-#define EMU_CR0_MP 0x2ULL
-#define EMU_CR0_EM 0x4ULL
-#define EMU_CR0_TS 0x8ULL
-#define EMU_CR0_WP 0x10000ULL
-#define EMU_CR0_AM 0x40000ULL
-#define EMU_CR0_PG 0x80000000ULL
+#define EMU_CR0_PE       0x1ULL
+#define EMU_CR0_MP       0x2ULL
+#define EMU_CR0_EM       0x4ULL
+#define EMU_CR0_TS       0x8ULL
+#define EMU_CR0_WP       0x10000ULL
+#define EMU_CR0_AM       0x40000ULL
+#define EMU_CR0_PG       0x80000000ULL
 
-#define EMU_CR4_PSE        0x10ULL
-#define EMU_CR4_PAE        0x20ULL
-#define EMU_CR4_OSFXSR     0x200ULL
-#define EMU_CR4_LA57       0x1000ULL
-#define EMU_CR4_OSXSAVE    0x40000ULL
-#define EMU_CR4_SMEP       0x100000ULL
-#define EMU_CR4_SMAP       0x200000ULL
-#define EMU_EFER_LME       0x100ULL
-#define EMU_EFER_LMA       0x400ULL
-#define EMU_EFER_NXE       0x800ULL
-#define EMU_XCR0_SSE_AVX   0x6ULL
+#define EMU_CR4_PSE      0x10ULL
+#define EMU_CR4_PAE      0x20ULL
+#define EMU_CR4_OSFXSR   0x200ULL
+#define EMU_CR4_LA57     0x1000ULL
+#define EMU_CR4_OSXSAVE  0x40000ULL
+#define EMU_CR4_SMEP     0x100000ULL
+#define EMU_CR4_SMAP     0x200000ULL
+#define EMU_EFER_LME     0x100ULL
+#define EMU_EFER_LMA     0x400ULL
+#define EMU_EFER_NXE     0x800ULL
+#define EMU_XCR0_SSE_AVX 0x6ULL
 
 /* Exception vectors the emulator raises. */
 #define EMU_VEC_UD 6U
@@ -145,6 +145,20 @@ void emu_log(struct emu_state *st, const char *fmt, ...) __attribute__((format(p
 int emu_walk(struct emu_state *st, uint64_t linear, unsigned access, hv_gpa_t *gpa);
 
 /* ---- walk_cache.c: the translation cache (struct emu_tlb_entry) ---- */
+/* Whether the page-table entries a cached translation came from still hold the same values. */
+static inline bool emu_ptes_unchanged(void *const *pte, const uint64_t *val, unsigned levels,
+                                      bool wide)
+{
+	for (unsigned i = 0; i < levels; i++) {
+		uint64_t v = wide ? __atomic_load_n((const uint64_t *)pte[i], __ATOMIC_RELAXED)
+		                  : __atomic_load_n((const uint32_t *)pte[i], __ATOMIC_RELAXED);
+
+		if (v != val[i])
+			return false;
+	}
+	return true;
+}
+
 static inline struct emu_tlb_entry *emu_tlb_slot(struct emu_context *ctx, uint64_t linear,
                                                  uint32_t key)
 {
@@ -152,29 +166,23 @@ static inline struct emu_tlb_entry *emu_tlb_slot(struct emu_context *ctx, uint64
 }
 
 /* The cached GPA for `linear` under `key`, if every page-table entry it came from is unchanged. */
-static inline int emu_tlb_lookup(struct emu_state *st, uint64_t linear, uint32_t key,
-                                 hv_gpa_t *gpa)
+static inline int emu_tlb_lookup(struct emu_state *st, uint64_t linear, uint32_t key, hv_gpa_t *gpa)
 {
 	const struct emu_tlb_entry *e = emu_tlb_slot(st->ctx, linear, key);
 
 	if (!e->valid || e->page != linear >> 12 || e->key != key || e->cr3 != st->ctl.cr3)
 		return -ENOENT;
 	/* Every entry the walk read must still hold what it held. */
-	if (e->wide) {
-		for (unsigned i = 0; i < e->levels; i++)
-			if (__atomic_load_n((const uint64_t *)e->pte[i], __ATOMIC_RELAXED) != e->val[i])
-				return -ENOENT;
-	} else {
-		for (unsigned i = 0; i < e->levels; i++)
-			if (__atomic_load_n((const uint32_t *)e->pte[i], __ATOMIC_RELAXED) != e->val[i])
-				return -ENOENT;
-	}
+	if (!emu_ptes_unchanged(e->pte, e->val, e->levels, e->wide))
+		return -ENOENT;
 	*gpa = e->gpa_page | (linear & 0xfff);
 	return 0;
 }
 
 void emu_tlb_insert(struct emu_state *st, uint64_t linear, uint32_t key, void *const *ptes,
                     unsigned levels, bool wide, hv_gpa_t gpa);
+/* The translation cache entry that now holds `linear` for `access` (after a successful walk). */
+const struct emu_tlb_entry *emu_walk_entry(struct emu_state *st, uint64_t linear, unsigned access);
 
 /* ---- access.c: segmentation, translation, RAM or MMIO ---- */
 /* The linear address of seg:offset for an access of `size` bytes (limit/canonical checks). */
@@ -206,8 +214,8 @@ int emu_fetch_start(struct emu_state *st, uint64_t *linear, unsigned *avail);
  * and *short_rc why not more (0, or -EFAULT with the fault that reaching further would raise
  * pending; a CS limit below 15 bytes counts as #GP).
  */
-int emu_fetch(struct emu_state *st, uint64_t linear, unsigned avail, uint8_t *bytes,
-              unsigned *len, int *short_rc);
+int emu_fetch(struct emu_state *st, uint64_t linear, unsigned avail, uint8_t *bytes, unsigned *len,
+              int *short_rc);
 /* Whether guest memory at `linear` holds exactly bytes[0..len) (within one page), without copying. */
 bool emu_fetch_matches(struct emu_state *st, uint64_t linear, const uint8_t *bytes, unsigned len);
 
@@ -224,8 +232,10 @@ const struct emu_cache_entry *emu_cache_probe(struct emu_context *ctx, uint64_t 
                                               uint8_t mode);
 const struct emu_insn *emu_cache_lookup(struct emu_context *ctx, uint64_t cr3, uint64_t rip,
                                         uint8_t mode, const uint8_t *bytes, unsigned len);
-void emu_cache_insert(struct emu_context *ctx, uint64_t cr3, uint64_t rip, uint8_t mode,
-                      const uint8_t *bytes, const struct emu_insn *insn);
+void emu_cache_insert(struct emu_state *st, uint64_t rip, const uint8_t *bytes,
+                      const struct emu_insn *insn);
+/* A hit through the entry's recorded code location: no walk, no copy. */
+bool emu_cache_code_matches(const struct emu_cache_entry *e);
 
 /* ---- flags.c: arithmetic on the host processor, and conditions ---- */
 /*

@@ -21,7 +21,8 @@ int emu_exec_bit(struct emu_state *st)
 		 */
 		unsigned shift = 64 - bits;
 		int64_t soff = (int64_t)(off << shift) >> shift;
-		int64_t unit = soff >= 0 ? soff / (int64_t)bits : -((-soff + bits - 1) / (int64_t)bits);
+		int64_t unit =
+		    soff >= 0 ? soff / (int64_t)bits : -((-soff + bits - 1) / (int64_t)bits);
 
 		offset = (offset + (uint64_t)unit * size) & emu_mask(in->addr_size);
 	}

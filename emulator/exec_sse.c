@@ -9,9 +9,11 @@ static int check_state(struct emu_state *st)
 	const struct emu_control *ctl = &st->ctl;
 
 	if (!st->ops->read_vector || !st->ops->write_vector)
-		return emu_raise_ud(st, "vector move, but the guest's vector state is not reachable");
+		return emu_raise_ud(st,
+		                    "vector move, but the guest's vector state is not reachable");
 	if (st->insn->vec_flags & EMU_VEC_VEX) {
-		if (!(ctl->cr4 & EMU_CR4_OSXSAVE) || (ctl->xcr0 & EMU_XCR0_SSE_AVX) != EMU_XCR0_SSE_AVX)
+		if (!(ctl->cr4 & EMU_CR4_OSXSAVE) ||
+		    (ctl->xcr0 & EMU_XCR0_SSE_AVX) != EMU_XCR0_SSE_AVX)
 			return emu_raise_ud(st, "VEX move without AVX state enabled");
 	} else if ((ctl->cr0 & EMU_CR0_EM) || !(ctl->cr4 & EMU_CR4_OSFXSR)) {
 		return emu_raise_ud(st, "SSE move with CR0.EM set or CR4.OSFXSR clear");
@@ -36,8 +38,8 @@ int emu_exec_sse(struct emu_state *st)
 		return emu_raise_ud(st, "vector move with unexpected operands");
 	rc = check_state(st);
 	if (!rc)
-		rc = emu_linear(st, in->mem.seg, st->ea, size,
-		                load ? EMU_ACC_READ : EMU_ACC_WRITE, &linear);
+		rc = emu_linear(st, in->mem.seg, st->ea, size, load ? EMU_ACC_READ : EMU_ACC_WRITE,
+		                &linear);
 	if (rc)
 		return rc;
 	/* The aligned forms fault on a misaligned operand with #GP(0), whatever CR0.AM says. */

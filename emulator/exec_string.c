@@ -3,7 +3,8 @@
 
 static struct emu_operand reg_of(unsigned reg, unsigned size)
 {
-	return (struct emu_operand){.kind = EMU_OPND_GPR, .size = (uint8_t)size, .reg = (uint8_t)reg};
+	return (struct emu_operand){
+	    .kind = EMU_OPND_GPR, .size = (uint8_t)size, .reg = (uint8_t)reg};
 }
 
 /* One iteration; on success the index registers have moved by `step`. */

@@ -2,10 +2,10 @@
 #include "emulator/emu_internal.h"
 
 static const struct emu_operand accumulator[] = {
-	{.kind = EMU_OPND_GPR, .size = 1, .reg = EMU_REG_RAX},
-	{.kind = EMU_OPND_GPR, .size = 2, .reg = EMU_REG_RAX},
-	{.kind = EMU_OPND_GPR, .size = 4, .reg = EMU_REG_RAX},
-	{.kind = EMU_OPND_GPR, .size = 8, .reg = EMU_REG_RAX},
+    {.kind = EMU_OPND_GPR, .size = 1, .reg = EMU_REG_RAX},
+    {.kind = EMU_OPND_GPR, .size = 2, .reg = EMU_REG_RAX},
+    {.kind = EMU_OPND_GPR, .size = 4, .reg = EMU_REG_RAX},
+    {.kind = EMU_OPND_GPR, .size = 8, .reg = EMU_REG_RAX},
 };
 
 static const struct emu_operand *acc_for(unsigned size)

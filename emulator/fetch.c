@@ -36,8 +36,10 @@ static int copy_code(struct emu_state *st, hv_gpa_t gpa, uint8_t *dst, unsigned 
 	const void *src = st->ops->ram_ptr(st->opaque, gpa, len);
 
 	if (!src) {
-		emu_log(st, "emulator: partition %s: instruction fetch from GPA %#llx, which is not RAM",
-		        st->ctx->name, (unsigned long long)gpa);
+		emu_log(
+		    st,
+		    "emulator: partition %s: instruction fetch from GPA %#llx, which is not RAM",
+		    st->ctx->name, (unsigned long long)gpa);
 		return -EIO;
 	}
 	memcpy(dst, src, len);
@@ -49,8 +51,8 @@ static int copy_code(struct emu_state *st, hv_gpa_t gpa, uint8_t *dst, unsigned 
  * the CS limit) is out of reach, the first part is returned with *short_rc saying why, and the
  * caller raises that fault only if the decoder really needs more bytes.
  */
-int emu_fetch(struct emu_state *st, uint64_t linear, unsigned avail, uint8_t *bytes,
-              unsigned *len, int *short_rc)
+int emu_fetch(struct emu_state *st, uint64_t linear, unsigned avail, uint8_t *bytes, unsigned *len,
+              int *short_rc)
 {
 	unsigned first = (unsigned)(HV_PAGE_SIZE - (linear & (HV_PAGE_SIZE - 1)));
 	hv_gpa_t gpa;

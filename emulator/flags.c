@@ -10,45 +10,45 @@
  * are touched: fine in the -mgeneral-regs-only monitor. The stack moves 128 bytes down first
  * because host tests have a red zone.
  */
-#define LOAD_FLAGS                                                                              \
-	"lea -128(%%rsp), %%rsp\n\tpushfq\n\tandq $~0x8d5, (%%rsp)\n\tor %[fin], (%%rsp)\n\t"   \
+#define LOAD_FLAGS                                                                            \
+	"lea -128(%%rsp), %%rsp\n\tpushfq\n\tandq $~0x8d5, (%%rsp)\n\tor %[fin], (%%rsp)\n\t" \
 	"popfq\n\t"
 #define SAVE_FLAGS "pushfq\n\tpopq %[fl]\n\tlea 128(%%rsp), %%rsp"
 
-#define BINARY(insn, T)                                                                         \
-	do {                                                                                    \
-		T d_ = (T)dst, s_ = (T)src;                                                     \
-		__asm__(LOAD_FLAGS insn " %[s], %[d]\n\t" SAVE_FLAGS                            \
-		        : [d] "+r"(d_), [fl] "=&r"(fl)                                          \
-		        : [s] "r"(s_), [fin] "r"(flags_in)                                      \
-		        : "cc", "memory");                                                      \
-		res = d_;                                                                       \
+#define BINARY(insn, T)                                              \
+	do {                                                         \
+		T d_ = (T)dst, s_ = (T)src;                          \
+		__asm__(LOAD_FLAGS insn " %[s], %[d]\n\t" SAVE_FLAGS \
+		        : [d] "+r"(d_), [fl] "=&r"(fl)               \
+		        : [s] "r"(s_), [fin] "r"(flags_in)           \
+		        : "cc", "memory");                           \
+		res = d_;                                            \
 	} while (0)
 
-#define UNARY(insn, T)                                                                          \
-	do {                                                                                    \
-		T d_ = (T)dst;                                                                  \
-		__asm__(LOAD_FLAGS insn " %[d]\n\t" SAVE_FLAGS                                  \
-		        : [d] "+r"(d_), [fl] "=&r"(fl)                                          \
-		        : [fin] "r"(flags_in)                                                   \
-		        : "cc", "memory");                                                      \
-		res = d_;                                                                       \
+#define UNARY(insn, T)                                         \
+	do {                                                   \
+		T d_ = (T)dst;                                 \
+		__asm__(LOAD_FLAGS insn " %[d]\n\t" SAVE_FLAGS \
+		        : [d] "+r"(d_), [fl] "=&r"(fl)         \
+		        : [fin] "r"(flags_in)                  \
+		        : "cc", "memory");                     \
+		res = d_;                                      \
 	} while (0)
 
-#define BY_SIZE(M, insn)                                                                        \
-	switch (size) {                                                                         \
-	case 1: M(insn, uint8_t); break;                                                        \
-	case 2: M(insn, uint16_t); break;                                                       \
-	case 4: M(insn, uint32_t); break;                                                       \
-	default: M(insn, uint64_t); break;                                                      \
+#define BY_SIZE(M, insn)                   \
+	switch (size) {                    \
+	case 1: M(insn, uint8_t); break;   \
+	case 2: M(insn, uint16_t); break;  \
+	case 4: M(insn, uint32_t); break;  \
+	default: M(insn, uint64_t); break; \
 	}
 
 /* BT has no byte form; the caller reduces the bit offset to the operand's width. */
-#define BY_SIZE_NO8(M, insn)                                                                    \
-	switch (size) {                                                                         \
-	case 2: M(insn, uint16_t); break;                                                       \
-	case 4: M(insn, uint32_t); break;                                                       \
-	default: M(insn, uint64_t); break;                                                      \
+#define BY_SIZE_NO8(M, insn)               \
+	switch (size) {                    \
+	case 2: M(insn, uint16_t); break;  \
+	case 4: M(insn, uint32_t); break;  \
+	default: M(insn, uint64_t); break; \
 	}
 
 uint64_t emu_alu(unsigned op, unsigned size, uint64_t dst, uint64_t src, uint64_t flags_in,

@@ -4,13 +4,13 @@
 #include "emulator/emu_internal.h"
 
 /* Page-table entry bits (Intel SDM "Paging": formats of paging-structure entries). */
-#define PTE_P   0x1ULL
-#define PTE_RW  0x2ULL
-#define PTE_US  0x4ULL
-#define PTE_A   0x20ULL
-#define PTE_D   0x40ULL
-#define PTE_PS  0x80ULL
-#define PTE_XD  (1ULL << 63)
+#define PTE_P  0x1ULL
+#define PTE_RW 0x2ULL
+#define PTE_US 0x4ULL
+#define PTE_A  0x20ULL
+#define PTE_D  0x40ULL
+#define PTE_PS 0x80ULL
+#define PTE_XD (1ULL << 63)
 
 /* #PF error code bits. */
 #define PFEC_P    0x01U
@@ -118,11 +118,13 @@ static int walk32(struct walk *w, hv_gpa_t *gpa)
 		if (level == 0 && (e & PTE_PS) && (st->ctl.cr4 & EMU_CR4_PSE)) {
 			/* Bits 20:13 give physical bits 39:32; those beyond MAXPHYADDR and bit 21 are reserved. */
 			unsigned high_bits = phys > 40 ? 8 : phys - 32;
-			uint32_t rsvd = (1U << 21) | (((1U << (8 - high_bits)) - 1) << (13 + high_bits));
+			uint32_t rsvd =
+			    (1U << 21) | (((1U << (8 - high_bits)) - 1) << (13 + high_bits));
 			int rc;
 
 			if (e & rsvd)
-				return emu_raise_pf(st, w->linear, fault_code(w, PFEC_P | PFEC_RSVD));
+				return emu_raise_pf(st, w->linear,
+				                    fault_code(w, PFEC_P | PFEC_RSVD));
 			rc = check_rights(w, writable, user_page, false);
 			if (rc)
 				return rc;
@@ -176,7 +178,8 @@ static int walk64(struct walk *w, unsigned levels, hv_gpa_t *gpa)
 			return emu_raise_pf(st, w->linear, fault_code(w, 0));
 		rsvd = w->rsvd;
 		if (pdpte)
-			rsvd |= 0x1e6ULL | PTE_XD; /* PAE PDPTE: bits 2:1, 8:5 and 63 are reserved */
+			rsvd |=
+			    0x1e6ULL | PTE_XD; /* PAE PDPTE: bits 2:1, 8:5 and 63 are reserved */
 		else if (!w->nx_on)
 			rsvd |= PTE_XD;
 		/* PS is reserved in PML5E/PML4Es; large pages have reserved bits below the frame. */
@@ -199,12 +202,13 @@ static int walk64(struct walk *w, unsigned levels, hv_gpa_t *gpa)
 			if (rc)
 				return rc;
 			for (int i = 0; i < level; i++)
-				if (!(levels == 3 && i == 0)) /* PDPTEs have no accessed bit in PAE */
+				if (!(levels == 3 &&
+				      i == 0)) /* PDPTEs have no accessed bit in PAE */
 					mark64(entries[i], PTE_A);
 			mark64(p, PTE_A | ((w->access & EMU_ACC_WRITE) ? PTE_D : 0));
 			*gpa = frame | (w->linear & ((1ULL << shift) - 1));
-			emu_tlb_insert(st, w->linear, w->key, (void **)entries, (unsigned)level + 1, true,
-			               *gpa);
+			emu_tlb_insert(st, w->linear, w->key, (void **)entries, (unsigned)level + 1,
+			               true, *gpa);
 			return 0;
 		}
 		table = e & 0x000ffffffffff000ULL;
@@ -241,12 +245,11 @@ static int walk_key_base(struct emu_state *st, uint32_t *key)
 			return rc;
 		smap_blocks = !(rflags & EMU_FL_AC);
 	}
-	st->walk_key = 1U << 31 | (ctl->cpl == 3 ? 1U << 3 : 0) |
-	               ((ctl->cr0 & EMU_CR0_WP) ? 1U << 4 : 0) |
-	               ((ctl->cr4 & EMU_CR4_SMEP) ? 1U << 5 : 0) | (smap_blocks ? 1U << 6 : 0) |
-	               (format != 1 && (ctl->efer & EMU_EFER_NXE) ? 1U << 7 : 0) |
-	               ((ctl->cr4 & EMU_CR4_PSE) ? 1U << 8 : 0) | format << 9 |
-	               (uint32_t)ctl->phys_bits << 12;
+	st->walk_key =
+	    1U << 31 | (ctl->cpl == 3 ? 1U << 3 : 0) | ((ctl->cr0 & EMU_CR0_WP) ? 1U << 4 : 0) |
+	    ((ctl->cr4 & EMU_CR4_SMEP) ? 1U << 5 : 0) | (smap_blocks ? 1U << 6 : 0) |
+	    (format != 1 && (ctl->efer & EMU_EFER_NXE) ? 1U << 7 : 0) |
+	    ((ctl->cr4 & EMU_CR4_PSE) ? 1U << 8 : 0) | format << 9 | (uint32_t)ctl->phys_bits << 12;
 	*key = st->walk_key;
 	return 0;
 }
@@ -269,7 +272,8 @@ int emu_walk(struct emu_state *st, uint64_t linear, unsigned access, hv_gpa_t *g
 	const struct emu_fault *f = st->fault_info;
 
 	if (f->gva_valid && !(access & EMU_ACC_FETCH) && (linear >> 12) == (f->gva >> 12) &&
-	    (f->access == HV_ACCESS_WRITE || (f->access == HV_ACCESS_READ && access == EMU_ACC_READ))) {
+	    (f->access == HV_ACCESS_WRITE ||
+	     (f->access == HV_ACCESS_READ && access == EMU_ACC_READ))) {
 		*gpa = (f->gpa & ~0xfffULL) | (linear & 0xfff);
 		return 0;
 	}
@@ -285,13 +289,26 @@ int emu_walk(struct emu_state *st, uint64_t linear, unsigned access, hv_gpa_t *g
 	unsigned phys = ctl->phys_bits ? ctl->phys_bits : 52;
 	unsigned format = (key >> 9) & 7;
 	struct walk w = {
-		.st = st,
-		.linear = linear,
-		.access = access,
-		.user = ctl->cpl == 3,
-		.nx_on = (key >> 7) & 1,
-		.rsvd = phys >= 52 ? 0 : (((1ULL << 52) - 1) & ~((1ULL << phys) - 1)),
-		.key = key,
+	    .st = st,
+	    .linear = linear,
+	    .access = access,
+	    .user = ctl->cpl == 3,
+	    .nx_on = (key >> 7) & 1,
+	    .rsvd = phys >= 52 ? 0 : (((1ULL << 52) - 1) & ~((1ULL << phys) - 1)),
+	    .key = key,
 	};
 	return format == 1 ? walk32(&w, gpa) : walk64(&w, format, gpa);
+}
+
+const struct emu_tlb_entry *emu_walk_entry(struct emu_state *st, uint64_t linear, unsigned access)
+{
+	uint32_t key;
+	hv_gpa_t gpa;
+
+	if (!(st->ctl.cr0 & EMU_CR0_PG) || walk_key_base(st, &key))
+		return NULL;
+	key |= access;
+	if (access & EMU_ACC_FETCH)
+		key &= ~(1U << 6);
+	return emu_tlb_lookup(st, linear, key, &gpa) ? NULL : emu_tlb_slot(st->ctx, linear, key);
 }

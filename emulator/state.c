@@ -40,7 +40,8 @@ int emu_gpr_write(struct emu_state *st, const struct emu_operand *op, uint64_t v
 	if (op->high8)
 		emu_reg_set(st, op->reg, (old & ~0xff00ULL) | ((value & 0xff) << 8));
 	else
-		emu_reg_set(st, op->reg, (old & ~emu_mask(op->size)) | (value & emu_mask(op->size)));
+		emu_reg_set(st, op->reg,
+		            (old & ~emu_mask(op->size)) | (value & emu_mask(op->size)));
 	return 0;
 }
 

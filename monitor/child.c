@@ -3,6 +3,7 @@
 
 #include "monitor/child.h"
 #include "monitor/child_emu.h"
+#include "monitor/clock_source.h"
 #include "monitor/console.h"
 #include "monitor/host_services.h"
 #include "monitor/lib/errno.h"
@@ -15,7 +16,6 @@
 #include "rom/rom.h"
 #include "monitor/timing.h"
 
-#define COM1_PORT 0x3f8U
 
 static void console_emit(void *opaque, const char *line, size_t len)
 {
@@ -63,21 +63,20 @@ static int zero_guest(void *ctx, uint64_t gpa, size_t len)
 }
 
 /* RAM from GPA 0 to mem, less the PC hole: the legacy video and ROM area above 640 KiB. */
-static int setup_devices(struct child *c)
+static int setup_devices(struct child *c, const struct module_args *args)
 {
-	io_bus_init(&c->io);
-	if (line_sink_init(&c->console, c->name, console_emit, NULL))
-		return -EINVAL;
-	uart16550_init(&c->com1, line_sink_tx, &c->console);
-	debug_exit_init(&c->debug_exit);
-	if (io_bus_register(&c->io, COM1_PORT, UART16550_PORT_COUNT, &uart16550_io_ops, &c->com1) ||
-	    io_bus_register(&c->io, DEBUG_EXIT_PORT, DEBUG_EXIT_PORT_COUNT, &debug_exit_io_ops,
-	                    &c->debug_exit))
-		return -EINVAL;
-	mmio_bus_init(&c->mmio);
-	mmio_scratch_init(&c->scratch);
-	if (mmio_bus_register(&c->mmio, MMIO_SCRATCH_BASE, MMIO_SCRATCH_SIZE, &mmio_scratch_ops,
-	                      &c->scratch))
+	const struct platform_config cfg = {
+		.name = c->name,
+		.ram_size = args->mem_size,
+		.cpu_count = 1,
+		.epoch_seconds = clock_source_epoch_seconds(),
+		.clock = clock_source_clock(),
+		.console_tx = line_sink_tx,
+		.console_opaque = &c->console,
+	};
+
+	if (line_sink_init(&c->console, c->name, console_emit, NULL) ||
+	    platform_init(&c->platform, &cfg))
 		return -EINVAL;
 	emu_context_init(&c->emu, c->name);
 	return 0;
@@ -126,7 +125,7 @@ static int build_rom(struct child *c)
 	if (rom_build_bios(image, ROM_BIOS_SIZE, &cfg))
 		return -EINVAL;
 	rom_device_init(&c->rom, image, ROM_BIOS_SIZE);
-	return mmio_bus_register(&c->mmio, ROM_BIOS_GPA, ROM_BIOS_SIZE, &rom_device_ops, &c->rom);
+	return mmio_bus_register(&c->platform.mmio, ROM_BIOS_GPA, ROM_BIOS_SIZE, &rom_device_ops, &c->rom);
 }
 
 /* A multiboot v1 kernel, started as a multiboot loader starts it (docs/guest-images.md). */
@@ -202,7 +201,7 @@ int child_create(struct child *c, const struct module_args *args, const void *im
 		reject(c, "files given with for= need a multiboot v1 kernel to receive them");
 		return -EINVAL;
 	}
-	if (setup_devices(c)) {
+	if (setup_devices(c, args)) {
 		reject(c, "cannot set up its devices");
 		return -EINVAL;
 	}
@@ -271,13 +270,13 @@ static void handle_io(struct child *c, struct hv_exit *e)
 		return;
 	}
 	if (e->io.is_write) {
-		if (!io_bus_write(&c->io, e->io.port, e->io.size, e->io.value))
+		if (!io_bus_write(&c->platform.io, e->io.port, e->io.size, e->io.value))
 			note_unclaimed(c, e);
-	} else if (!io_bus_read(&c->io, e->io.port, e->io.size, &e->io.value)) {
+	} else if (!io_bus_read(&c->platform.io, e->io.port, e->io.size, &e->io.value)) {
 		e->io.value = io_bus_unclaimed_value(e->io.size);
 		note_unclaimed(c, e);
 	}
-	if (debug_exit_requested(&c->debug_exit, &status)) {
+	if (debug_exit_requested(&c->platform.debug_exit, &status)) {
 		c->exited = true;
 		c->exit_status = status;
 		c->state = CHILD_STOPPED;
@@ -305,7 +304,7 @@ static void handle_memory_access(struct child *c, const struct hv_exit *e)
 	int rc;
 
 	if (e->memory.access != HV_ACCESS_EXECUTE && !e->memory.during_guest_walk &&
-	    (!e->memory.mapped || mmio_bus_claims(&c->mmio, e->memory.gpa, 1))) {
+	    (!e->memory.mapped || mmio_bus_claims(&c->platform.mmio, e->memory.gpa, 1))) {
 		struct emu_fault fault = {.gpa = e->memory.gpa,
 		                          .gva = e->memory.gva,
 		                          .gva_valid = e->memory.gva_valid,

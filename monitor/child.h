@@ -4,12 +4,8 @@
 
 #include <hv/hv.h>
 
-#include "devices/debug_exit.h"
-#include "devices/io_bus.h"
 #include "devices/line_sink.h"
-#include "devices/mmio_bus.h"
-#include "devices/mmio_scratch.h"
-#include "devices/uart16550.h"
+#include "devices/platform.h"
 #include "emulator/emu.h"
 #include "monitor/guest_ram.h"
 #include "monitor/loader/multiboot1_info.h"
@@ -34,15 +30,11 @@ struct child {
 	struct hv_partition *partition;
 	struct hv_vp *vp;
 
-	/* The platform (pc-lite): so far COM1, the debug-exit port and the MMIO scratch device. */
-	struct io_bus io;
-	struct mmio_bus mmio;
-	struct mmio_scratch scratch;
+	/* The platform (pc-lite, devices/platform.c) and COM1's lines on the monitor console. */
+	struct platform platform;
+	struct line_sink console;
 	struct emu_context emu; /* MMIO instruction emulation (the VID's job) */
 	struct rom_device rom;  /* 0xC0000-0xFFFFF: reads are RAM, writes are dropped here */
-	struct uart16550 com1;
-	struct debug_exit debug_exit;
-	struct line_sink console;
 
 	/* How it ended. */
 	bool exited;                   /* through the debug-exit port: exit_status is valid */

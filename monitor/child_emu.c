@@ -100,7 +100,7 @@ static int mmio_read(void *opaque, hv_gpa_t gpa, void *buf, unsigned len)
 {
 	struct child *c = opaque;
 
-	if (!mmio_bus_read(&c->mmio, gpa, buf, len))
+	if (!mmio_bus_read(&c->platform.mmio, gpa, buf, len))
 		note_unclaimed_mmio(c, gpa, false);
 	return 0;
 }
@@ -109,7 +109,7 @@ static int mmio_write(void *opaque, hv_gpa_t gpa, const void *buf, unsigned len)
 {
 	struct child *c = opaque;
 
-	if (!mmio_bus_write(&c->mmio, gpa, buf, len))
+	if (!mmio_bus_write(&c->platform.mmio, gpa, buf, len))
 		note_unclaimed_mmio(c, gpa, true);
 	return 0;
 }

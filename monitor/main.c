@@ -5,6 +5,7 @@
 
 #include "monitor/arch/boot.h"
 #include "monitor/child.h"
+#include "monitor/clock_source.h"
 #include "monitor/cmdline.h"
 #include "monitor/console.h"
 #include "monitor/host_services.h"
@@ -83,6 +84,18 @@ static void print_capabilities(const struct hv_capabilities *c)
 			c->vmcs_revision, yes_no(c->nested_paging), yes_no(c->vpid),
 			yes_no(c->unrestricted_guest), yes_no(c->slat_ad_bits),
 			yes_no(c->large_pages_1g), yes_no(c->preemption_timer));
+}
+
+/* One time source for every guest clock: the TSC, measured against the PIT. */
+static void init_clock(void)
+{
+	uint64_t hz = clock_source_calibrate();
+
+	if (hz)
+		kprintf("monitor: TSC measured at %llu.%03llu MHz against the PIT\n",
+			(unsigned long long)(hz / 1000000), (unsigned long long)(hz / 1000 % 1000));
+	else
+		kprintf("monitor: the PIT did not answer: TSC assumed to run at 1 GHz\n");
 }
 
 static void init_hypervisor(void)
@@ -184,6 +197,7 @@ void monitor_main(uint32_t mb2_magic, uint64_t mb2_info_phys)
 	parse_boot_info(mb2_magic, mb2_info_phys);
 	cmdline_apply(boot.cmdline, boot.cmdline_len);
 	init_memory(mb2_info_phys);
+	init_clock();
 	init_hypervisor();
 
 	n = boot.nmodules;

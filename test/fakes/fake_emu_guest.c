@@ -124,29 +124,29 @@ static void log_line(void *opaque, const char *fmt, va_list ap)
 }
 
 const struct emu_ops fake_emu_ops = {
-	.read_reg = read_reg,
-	.write_reg = write_reg,
-	.read_segment = read_segment,
-	.read_control = read_control,
-	.ram_ptr = ram_ptr,
-	.mmio_read = mmio_read,
-	.mmio_write = mmio_write,
-	.read_vector = read_vector,
-	.write_vector = write_vector,
-	.inject_exception = inject,
-	.log = log_line,
+    .read_reg = read_reg,
+    .write_reg = write_reg,
+    .read_segment = read_segment,
+    .read_control = read_control,
+    .ram_ptr = ram_ptr,
+    .mmio_read = mmio_read,
+    .mmio_write = mmio_write,
+    .read_vector = read_vector,
+    .write_vector = write_vector,
+    .inject_exception = inject,
+    .log = log_line,
 };
 
 const struct emu_ops fake_emu_ops_novec = {
-	.read_reg = read_reg,
-	.write_reg = write_reg,
-	.read_segment = read_segment,
-	.read_control = read_control,
-	.ram_ptr = ram_ptr,
-	.mmio_read = mmio_read,
-	.mmio_write = mmio_write,
-	.inject_exception = inject,
-	.log = log_line,
+    .read_reg = read_reg,
+    .write_reg = write_reg,
+    .read_segment = read_segment,
+    .read_control = read_control,
+    .ram_ptr = ram_ptr,
+    .mmio_read = mmio_read,
+    .mmio_write = mmio_write,
+    .inject_exception = inject,
+    .log = log_line,
 };
 
 static uint64_t new_table(struct fake_emu_guest *g)
@@ -164,12 +164,12 @@ void fake_emu_flat_segments(struct fake_emu_guest *g, unsigned code_size)
 {
 	for (int s = 0; s < 6; s++) {
 		g->segs[s] = (struct emu_segment){
-			.base = 0,
-			.limit = code_size == 2 && !(g->ctl.cr0 & 1) ? 0xffff : 0xffffffff,
-			.selector = 0x10,
-			/* Read/write accessed data, present, DPL 0, 32-bit, 4 KiB granular. */
-			.attributes = 0x3 | HV_SEG_ATTR_S | HV_SEG_ATTR_P |
-			              (code_size == 4 ? HV_SEG_ATTR_DB | HV_SEG_ATTR_G : 0),
+		    .base = 0,
+		    .limit = code_size == 2 && !(g->ctl.cr0 & 1) ? 0xffff : 0xffffffff,
+		    .selector = 0x10,
+		    /* Read/write accessed data, present, DPL 0, 32-bit, 4 KiB granular. */
+		    .attributes = 0x3 | HV_SEG_ATTR_S | HV_SEG_ATTR_P |
+		                  (code_size == 4 ? HV_SEG_ATTR_DB | HV_SEG_ATTR_G : 0),
 		};
 	}
 	/* Execute/read code. */
@@ -211,7 +211,8 @@ void fake_emu_set_mode(struct fake_emu_guest *g, enum fake_emu_paging paging, un
 
 		for (uint64_t i = 0; i < FAKE_EMU_IDENTITY / 4096; i++) {
 			if (paging == FAKE_PAGING_32)
-				((uint32_t *)pt)[i] = (uint32_t)(i * 4096) | FAKE_PTE_P | FAKE_PTE_W;
+				((uint32_t *)pt)[i] =
+				    (uint32_t)(i * 4096) | FAKE_PTE_P | FAKE_PTE_W;
 			else
 				((uint64_t *)pt)[i] = i * 4096 | FAKE_PTE_P | FAKE_PTE_W;
 		}
@@ -227,7 +228,8 @@ static void *leaf(struct fake_emu_guest *g, uint64_t gva, bool build)
 	const uint64_t upper = FAKE_PTE_P | FAKE_PTE_W | FAKE_PTE_U;
 
 	if (g->paging == FAKE_PAGING_32) {
-		uint32_t *pde = (uint32_t *)(g->ram + (g->ctl.cr3 & ~0xfffULL)) + ((gva >> 22) & 0x3ff);
+		uint32_t *pde =
+		    (uint32_t *)(g->ram + (g->ctl.cr3 & ~0xfffULL)) + ((gva >> 22) & 0x3ff);
 
 		if (!(*pde & 1)) {
 			if (!build)

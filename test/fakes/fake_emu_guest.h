@@ -4,12 +4,12 @@
 
 #include "emulator/emu.h"
 
-#define FAKE_EMU_RAM_SIZE  (4U << 20)         /* guest RAM: GPA [0, 4 MiB) */
-#define FAKE_EMU_MMIO_BASE 0xfeb00000ULL      /* the device window: GPA [base, base + 8 KiB) */
+#define FAKE_EMU_RAM_SIZE  (4U << 20)    /* guest RAM: GPA [0, 4 MiB) */
+#define FAKE_EMU_MMIO_BASE 0xfeb00000ULL /* the device window: GPA [base, base + 8 KiB) */
 #define FAKE_EMU_MMIO_SIZE 8192U
-#define FAKE_EMU_CODE      0x1000ULL          /* where fake_emu_code() puts instructions (GVA = GPA) */
+#define FAKE_EMU_CODE      0x1000ULL /* where fake_emu_code() puts instructions (GVA = GPA) */
 #define FAKE_EMU_TABLES    (FAKE_EMU_RAM_SIZE - (1U << 20)) /* page tables live in the top MiB */
-#define FAKE_EMU_IDENTITY  (512U << 10)       /* GVA = GPA for this much RAM when paging is on */
+#define FAKE_EMU_IDENTITY  (512U << 10) /* GVA = GPA for this much RAM when paging is on */
 
 /* Page-table entry bits for fake_emu_map*(). */
 #define FAKE_PTE_P  0x1ULL
@@ -18,7 +18,13 @@
 #define FAKE_PTE_PS 0x80ULL
 #define FAKE_PTE_XD (1ULL << 63)
 
-enum fake_emu_paging { FAKE_PAGING_NONE, FAKE_PAGING_32, FAKE_PAGING_PAE, FAKE_PAGING_4L, FAKE_PAGING_5L };
+enum fake_emu_paging {
+	FAKE_PAGING_NONE,
+	FAKE_PAGING_32,
+	FAKE_PAGING_PAE,
+	FAKE_PAGING_4L,
+	FAKE_PAGING_5L
+};
 
 struct fake_emu_guest {
 	uint8_t *ram;

@@ -31,10 +31,9 @@ static uint64_t reg_value(uint8_t sel, unsigned r)
 
 static void apply_mode(struct fake_emu_guest *g, uint8_t m)
 {
-	static const enum fake_emu_paging paging[] = {FAKE_PAGING_4L, FAKE_PAGING_5L,
-	                                              FAKE_PAGING_PAE, FAKE_PAGING_32,
-	                                              FAKE_PAGING_NONE, FAKE_PAGING_NONE,
-	                                              FAKE_PAGING_4L, FAKE_PAGING_NONE};
+	static const enum fake_emu_paging paging[] = {
+	    FAKE_PAGING_4L,   FAKE_PAGING_5L,   FAKE_PAGING_PAE, FAKE_PAGING_32,
+	    FAKE_PAGING_NONE, FAKE_PAGING_NONE, FAKE_PAGING_4L,  FAKE_PAGING_NONE};
 	static const unsigned code[] = {8, 8, 4, 4, 4, 2, 4, 2};
 	unsigned i = m & 7;
 
@@ -97,7 +96,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		g.regs[EMU_REG_RCX] &= 0x3f;
 	if (g.ctl.cpl == 3)
 		fake_emu_map(&g, FAKE_EMU_CODE, FAKE_EMU_CODE, FAKE_PTE_P | FAKE_PTE_U);
-	memcpy(g.mmio, data + HDR, size - HDR < FAKE_EMU_MMIO_SIZE ? size - HDR : FAKE_EMU_MMIO_SIZE);
+	memcpy(g.mmio, data + HDR,
+	       size - HDR < FAKE_EMU_MMIO_SIZE ? size - HDR : FAKE_EMU_MMIO_SIZE);
 	fake_emu_code(&g, data + 19, 15);
 	ops = (data[0] & 0x7) == 6 ? &fake_emu_ops_novec : &fake_emu_ops;
 

@@ -35,10 +35,10 @@ static inline int emu_run_bytes(const void *bytes, unsigned len)
 	return emu_mmio_exit_fault(&ctx, &fake_emu_ops, &g, &no_hint);
 }
 
-#define EMU_RUN(...)                                                                            \
-	({                                                                                      \
-		static const uint8_t code_[] = {__VA_ARGS__};                                   \
-		emu_run_bytes(code_, sizeof(code_));                                            \
+#define EMU_RUN(...)                                          \
+	({                                                    \
+		static const uint8_t code_[] = {__VA_ARGS__}; \
+		emu_run_bytes(code_, sizeof(code_));          \
 	})
 
 /* An emu_state as emu_mmio_exit() would build it, for testing the internal modules directly. */
@@ -69,12 +69,13 @@ static inline void set_mmio64(unsigned off, uint64_t v)
 	memcpy(g.mmio + off, &v, 8);
 }
 
-#define cr_assert_fault(vec, code)                                                              \
-	do {                                                                                    \
-		cr_assert(g.injected, "no fault was injected");                                 \
-		cr_assert_eq(g.vector, (vec), "vector %u, expected %u", g.vector, (unsigned)(vec)); \
-		cr_assert_eq(g.error_code, (code), "error code %#x, expected %#x", g.error_code,   \
-		             (unsigned)(code));                                                 \
+#define cr_assert_fault(vec, code)                                                               \
+	do {                                                                                     \
+		cr_assert(g.injected, "no fault was injected");                                  \
+		cr_assert_eq(g.vector, (vec), "vector %u, expected %u", g.vector,                \
+		             (unsigned)(vec));                                                   \
+		cr_assert_eq(g.error_code, (code), "error code %#x, expected %#x", g.error_code, \
+		             (unsigned)(code));                                                  \
 	} while (0)
 
 #endif

@@ -8,8 +8,8 @@ Test(emu_access, rip_relative_and_address_size)
 	/* mov eax, [rip+disp32]: relative to the next instruction, 0x1006. */
 	fake_emu_map(&g, 0x40000000, MMIO, FAKE_PTE_P | FAKE_PTE_W);
 	uint32_t d = 0x40000000 + 0x20 - (0x1000 + 6);
-	uint8_t code[] = {0x8b, 0x05, (uint8_t)d, (uint8_t)(d >> 8), (uint8_t)(d >> 16),
-	                  (uint8_t)(d >> 24)};
+	uint8_t code[] = {
+	    0x8b, 0x05, (uint8_t)d, (uint8_t)(d >> 8), (uint8_t)(d >> 16), (uint8_t)(d >> 24)};
 	set_mmio64(0x20, 0xcafe);
 	cr_assert_eq(emu_run_bytes(code, sizeof(code)), EMU_DONE);
 	cr_assert_eq(g.regs[EMU_REG_RAX], 0xcafe);

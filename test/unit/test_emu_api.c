@@ -55,8 +55,8 @@ Test(emu_api, flags_and_rip_are_written_back_only_when_done)
 Test(emu_api, exit_hint_spares_the_walk_for_the_same_page_and_access)
 {
 	/* The guest's entry for the page is gone, but the processor's walk (the hint) stands. */
-	struct emu_fault hint = {.gpa = MMIO + 0x10, .gva = 0x700010, .gva_valid = true,
-	                         .access = HV_ACCESS_READ};
+	struct emu_fault hint = {
+	    .gpa = MMIO + 0x10, .gva = 0x700010, .gva_valid = true, .access = HV_ACCESS_READ};
 	static const uint8_t load[] = {0x8b, 0x03}, store[] = {0x89, 0x03};
 
 	set_mmio64(0x10, 0x4242);

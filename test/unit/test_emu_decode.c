@@ -17,10 +17,10 @@ static int decode(uint8_t mode, const uint8_t *b, unsigned n, struct emu_insn *i
 	return rc;
 }
 
-#define DECODE(mode, in, ...)                                                                   \
-	({                                                                                      \
-		static const uint8_t b_[] = {__VA_ARGS__};                                      \
-		decode(mode, b_, sizeof(b_), in);                                               \
+#define DECODE(mode, in, ...)                              \
+	({                                                 \
+		static const uint8_t b_[] = {__VA_ARGS__}; \
+		decode(mode, b_, sizeof(b_), in);          \
 	})
 
 Test(emu_decode, fields_of_common_forms)
@@ -94,22 +94,22 @@ struct ud_case {
 ParameterizedTestParameters(emu_decode, refused_with_ud)
 {
 	static struct ud_case cases[] = {
-	    {EMU_MODE_LONG64, 1, {0xf4}, "hlt"},                          /* not a memory access */
-	    {EMU_MODE_LONG64, 2, {0x0f, 0x0b}, "ud2"},                    /* UD2 */
-	    {EMU_MODE_LONG64, 3, {0xf0, 0x8b, 0x03}, "invalid"},          /* LOCK MOV */
-	    {EMU_MODE_LONG64, 3, {0xf0, 0x39, 0x03}, "invalid"},          /* LOCK CMP */
-	    {EMU_MODE_LONG64, 3, {0xf0, 0x01, 0xd8}, "invalid"},          /* LOCK ADD eax, ebx */
-	    {EMU_MODE_LONG64, 2, {0x89, 0xd8}, "no memory"},              /* mov eax, ebx */
-	    {EMU_MODE_LONG64, 2, {0x8d, 0x03}, "lea"},                    /* no access at all */
-	    {EMU_MODE_LONG64, 3, {0x0f, 0xc7, 0x0b}, "cmpxchg8b"},        /* not in the set */
-	    {EMU_MODE_LONG64, 2, {0xd1, 0x23}, "shl"},                    /* shifts are not */
-	    {EMU_MODE_LONG64, 3, {0x0f, 0x6f, 0x03}, "not emul"},              /* movq mm0, [rbx] */
-	    {EMU_MODE_LONG64, 4, {0x66, 0x0f, 0x6e, 0xc0}, "no memory"},  /* movd xmm0, eax */
+	    {EMU_MODE_LONG64, 1, {0xf4}, "hlt"},                         /* not a memory access */
+	    {EMU_MODE_LONG64, 2, {0x0f, 0x0b}, "ud2"},                   /* UD2 */
+	    {EMU_MODE_LONG64, 3, {0xf0, 0x8b, 0x03}, "invalid"},         /* LOCK MOV */
+	    {EMU_MODE_LONG64, 3, {0xf0, 0x39, 0x03}, "invalid"},         /* LOCK CMP */
+	    {EMU_MODE_LONG64, 3, {0xf0, 0x01, 0xd8}, "invalid"},         /* LOCK ADD eax, ebx */
+	    {EMU_MODE_LONG64, 2, {0x89, 0xd8}, "no memory"},             /* mov eax, ebx */
+	    {EMU_MODE_LONG64, 2, {0x8d, 0x03}, "lea"},                   /* no access at all */
+	    {EMU_MODE_LONG64, 3, {0x0f, 0xc7, 0x0b}, "cmpxchg8b"},       /* not in the set */
+	    {EMU_MODE_LONG64, 2, {0xd1, 0x23}, "shl"},                   /* shifts are not */
+	    {EMU_MODE_LONG64, 3, {0x0f, 0x6f, 0x03}, "not emul"},        /* movq mm0, [rbx] */
+	    {EMU_MODE_LONG64, 4, {0x66, 0x0f, 0x6e, 0xc0}, "no memory"}, /* movd xmm0, eax */
 	    {EMU_MODE_LONG64, 6, {0x62, 0xf1, 0xfe, 0x48, 0x6f, 0x03}, "vmovdqu64"},
 	    {EMU_MODE_LONG64, 6, {0x62, 0xf1, 0x7c, 0x48, 0x28, 0x03}, "EVEX"}, /* vmovaps zmm0 */
-	    {EMU_MODE_LONG64, 2, {0x8e, 0x1b}, "operands"},               /* mov ds, [rbx] */
-	    {EMU_MODE_LONG64, 3, {0x0f, 0x20, 0xc0}, "operands"},         /* mov rax, cr0 */
-	    {EMU_MODE_LONG64, 2, {0xa4 - 0x50, 0x00}, "push"},            /* push rsp: no memory */
+	    {EMU_MODE_LONG64, 2, {0x8e, 0x1b}, "operands"},                     /* mov ds, [rbx] */
+	    {EMU_MODE_LONG64, 3, {0x0f, 0x20, 0xc0}, "operands"},               /* mov rax, cr0 */
+	    {EMU_MODE_LONG64, 2, {0xa4 - 0x50, 0x00}, "push"}, /* push rsp: no memory */
 	};
 	return cr_make_param_array(struct ud_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -134,6 +134,7 @@ Test(emu_decode, ud_log_names_the_instruction)
 	cr_assert_eq(EMU_RUN(0x0f, 0xc7, 0x0b), EMU_FAULT_INJECTED);
 	/* The log's last line is the injection; the decoder's refusal was logged before it. */
 	cr_assert_geq(g.nlogs, 2);
-	cr_assert(strstr(g.logs, "partition testpart: #UD at RIP 0x1000: cmpxchg8b is not emulated"),
-	          "%s", g.logs);
+	cr_assert(
+	    strstr(g.logs, "partition testpart: #UD at RIP 0x1000: cmpxchg8b is not emulated"),
+	    "%s", g.logs);
 }

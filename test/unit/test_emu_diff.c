@@ -65,8 +65,8 @@ static uint64_t rnd(void)
 
 static void setup(void)
 {
-	code_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
-	                 -1, 0);
+	code_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+	                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	buf = mmap((void *)BUF, BUF_SIZE, PROT_READ | PROT_WRITE,
 	           MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	cr_assert(code_page != MAP_FAILED && buf == (void *)BUF);
@@ -85,16 +85,17 @@ static void teardown(void)
 struct gen {
 	uint8_t b[15];
 	unsigned n;
-	unsigned size;   /* operand size: 1, 2, 4, 8 */
-	bool byte_form;  /* the opcode's 8-bit form */
+	unsigned size;  /* operand size: 1, 2, 4, 8 */
+	bool byte_form; /* the opcode's 8-bit form */
 	bool lockable;
-	bool no_66;      /* MOVNTI and the like have no 16-bit form */
-	bool only_w;     /* MOVSXD: test the REX.W form */
-	unsigned reg;    /* ModRM.reg value (register or /digit) */
+	bool no_66;   /* MOVNTI and the like have no 16-bit form */
+	bool only_w;  /* MOVSXD: test the REX.W form */
+	unsigned reg; /* ModRM.reg value (register or /digit) */
 	bool reg_is_digit;
-	unsigned imm;    /* immediate bytes after the ModRM operand */
-	unsigned min16;  /* BT and CMOVcc: no byte form, 16/32/64 */
-	bool distinct;   /* the register operand must not be the base or index (it holds a bit offset) */
+	unsigned imm;   /* immediate bytes after the ModRM operand */
+	unsigned min16; /* BT and CMOVcc: no byte form, 16/32/64 */
+	bool
+	    distinct; /* the register operand must not be the base or index (it holds a bit offset) */
 };
 
 static const uint8_t gprs[] = {0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}; /* not RSP */
@@ -148,7 +149,8 @@ static void emit(struct gen *g, const uint8_t *opc, unsigned nopc, struct native
 	i += nopc;
 	g->b[i++] = (uint8_t)((mod << 6) | ((g->reg & 7) << 3) | (sib ? 4 : (base & 7)));
 	if (sib)
-		g->b[i++] = (uint8_t)((scale << 6) | ((use_index ? index & 7 : 4) << 3) | (base & 7));
+		g->b[i++] =
+		    (uint8_t)((scale << 6) | ((use_index ? index & 7 : 4) << 3) | (base & 7));
 	if (mod == 1) {
 		g->b[i++] = (uint8_t)disp;
 	} else {
@@ -168,7 +170,8 @@ static void emit(struct gen *g, const uint8_t *opc, unsigned nopc, struct native
 /* Pick one instruction form at random; returns a short name for messages. */
 static const char *generate(struct gen *g, struct native_state *s)
 {
-	static const char *const alu_names[] = {"add", "or", "adc", "sbb", "and", "sub", "xor", "cmp"};
+	static const char *const alu_names[] = {"add", "or",  "adc", "sbb",
+	                                        "and", "sub", "xor", "cmp"};
 	uint8_t opc[3];
 	unsigned kind = (unsigned)(rnd() % 20), op = (unsigned)(rnd() % 8);
 	int64_t delta = (int64_t)(rnd() % 128) - 64;
@@ -409,8 +412,8 @@ static void run_case(unsigned n)
 		if (r == 4)
 			continue;
 		cr_assert_eq(guest.regs[r], s.gpr[r],
-		             "case %u (%s) [%s]: register %d is %#lx, the CPU says %#lx (was %#lx)", n,
-		             name, bytes, r, guest.regs[r], s.gpr[r], before.gpr[r]);
+		             "case %u (%s) [%s]: register %d is %#lx, the CPU says %#lx (was %#lx)",
+		             n, name, bytes, r, guest.regs[r], s.gpr[r], before.gpr[r]);
 	}
 	cr_assert_eq(guest.regs[EMU_REG_RFLAGS] & 0xcd5, s.rflags & 0xcd5,
 	             "case %u (%s) [%s]: flags %#lx, the CPU says %#lx (were %#lx)", n, name, bytes,

@@ -9,13 +9,13 @@ static bool host_condition(unsigned cc, uint64_t flags)
 	uint8_t r = 0;
 	uint64_t f = 0x2 | (flags & 0x8d5);
 
-#define CC(n, insn)                                                                             \
-	case n:                                                                                 \
-		__asm__("lea -128(%%rsp), %%rsp\n\tpush %1\n\tpopfq\n\t" insn " %0\n\t"          \
-		        "lea 128(%%rsp), %%rsp"                                                 \
-		        : "=r"(r)                                                               \
-		        : "r"(f)                                                                \
-		        : "cc");                                                                \
+#define CC(n, insn)                                                                     \
+	case n:                                                                         \
+		__asm__("lea -128(%%rsp), %%rsp\n\tpush %1\n\tpopfq\n\t" insn " %0\n\t" \
+		        "lea 128(%%rsp), %%rsp"                                         \
+		        : "=r"(r)                                                       \
+		        : "r"(f)                                                        \
+		        : "cc");                                                        \
 		break
 	switch (cc) {
 		CC(0, "seto");
@@ -42,12 +42,13 @@ Test(emu_flags, conditions_match_the_host)
 {
 	/* Every combination of CF, PF, ZF, SF and OF. */
 	for (unsigned bits = 0; bits < 32; bits++) {
-		uint64_t f = ((bits & 1) ? 0x1 : 0) | ((bits & 2) ? 0x4 : 0) | ((bits & 4) ? 0x40 : 0) |
-		             ((bits & 8) ? 0x80 : 0) | ((bits & 16) ? 0x800 : 0);
+		uint64_t f = ((bits & 1) ? 0x1 : 0) | ((bits & 2) ? 0x4 : 0) |
+		             ((bits & 4) ? 0x40 : 0) | ((bits & 8) ? 0x80 : 0) |
+		             ((bits & 16) ? 0x800 : 0);
 
 		for (unsigned cc = 0; cc < 16; cc++)
-			cr_assert_eq(emu_condition(cc, f), host_condition(cc, f), "cc %u flags %#lx", cc,
-			             f);
+			cr_assert_eq(emu_condition(cc, f), host_condition(cc, f),
+			             "cc %u flags %#lx", cc, f);
 	}
 }
 

@@ -19,7 +19,8 @@ TestSuite(emu_guest_walk, .init = emu_test_setup, .fini = emu_test_teardown);
 
 static int walk(uint64_t lin, unsigned access, hv_gpa_t *gpa)
 {
-	struct emu_state st = emu_test_state(g.ctl.efer & 0x400 ? EMU_MODE_LONG64 : EMU_MODE_PROT32);
+	struct emu_state st =
+	    emu_test_state(g.ctl.efer & 0x400 ? EMU_MODE_LONG64 : EMU_MODE_PROT32);
 
 	st.regs[EMU_REG_RFLAGS] = g.regs[EMU_REG_RFLAGS];
 	st.reg_valid = 1U << EMU_REG_RFLAGS;
@@ -36,12 +37,12 @@ static int walk(uint64_t lin, unsigned access, hv_gpa_t *gpa)
 
 struct walk_case {
 	enum fake_emu_paging paging;
-	uint64_t flags;   /* leaf flags for the page at 0x400000 */
+	uint64_t flags; /* leaf flags for the page at 0x400000 */
 	uint8_t cpl;
-	unsigned access;  /* EMU_ACC_* */
+	unsigned access; /* EMU_ACC_* */
 	uint64_t cr0_clear, cr4_set;
 	uint64_t rflags;
-	int expect;       /* 0 or -EFAULT */
+	int expect; /* 0 or -EFAULT */
 	uint32_t pfec;
 };
 
@@ -100,7 +101,8 @@ ParameterizedTest(struct walk_case *c, emu_guest_walk, access_rights)
 		cr_assert_eq(gpa, 0x123abc);
 	} else {
 		cr_assert_eq(g.vector, 14);
-		cr_assert_eq(g.error_code, c->pfec, "PFEC %#x, expected %#x", g.error_code, c->pfec);
+		cr_assert_eq(g.error_code, c->pfec, "PFEC %#x, expected %#x", g.error_code,
+		             c->pfec);
 		cr_assert_eq(g.cr2, 0x400abc);
 	}
 }
@@ -135,17 +137,20 @@ Test(emu_guest_walk, large_pages_in_every_format)
 	uint64_t *pml4 = (uint64_t *)(g.ram + g.ctl.cr3);
 	uint64_t pdpt = FAKE_EMU_TABLES + 0x40000;
 	memset(g.ram + pdpt, 0, 8192);
-	pml4[1] = pdpt | PP | PW;                                           /* 512 GiB .. 1 TiB */
+	pml4[1] = pdpt | PP | PW; /* 512 GiB .. 1 TiB */
 	((uint64_t *)(g.ram + pdpt))[0] = 0x40000000ULL | PP | PW | FAKE_PTE_PS; /* 1 GiB page */
 	((uint64_t *)(g.ram + pdpt))[1] = (pdpt + 4096) | PP | PW;
-	((uint64_t *)(g.ram + pdpt + 4096))[3] = 0x600000ULL | PP | PW | FAKE_PTE_PS; /* 2 MiB page */
+	((uint64_t *)(g.ram + pdpt + 4096))[3] =
+	    0x600000ULL | PP | PW | FAKE_PTE_PS; /* 2 MiB page */
 	cr_assert_eq(walk((1ULL << 39) + 0x12345678, EMU_ACC_WRITE, &gpa), 0);
 	cr_assert_eq(gpa, 0x40000000ULL + 0x12345678);
-	cr_assert_eq(walk((1ULL << 39) + (1ULL << 30) + 3 * (2ULL << 20) + 0x1234, EMU_ACC_READ, &gpa), 0);
+	cr_assert_eq(
+	    walk((1ULL << 39) + (1ULL << 30) + 3 * (2ULL << 20) + 0x1234, EMU_ACC_READ, &gpa), 0);
 	cr_assert_eq(gpa, 0x600000ULL + 0x1234);
 	/* A 2 MiB page with a reserved bit inside its frame field (bit 13). */
 	((uint64_t *)(g.ram + pdpt + 4096))[4] = 0x800000ULL | 0x2000 | PP | PW | FAKE_PTE_PS;
-	cr_assert_eq(walk((1ULL << 39) + (1ULL << 30) + 4 * (2ULL << 20), EMU_ACC_READ, &gpa), -EFAULT);
+	cr_assert_eq(walk((1ULL << 39) + (1ULL << 30) + 4 * (2ULL << 20), EMU_ACC_READ, &gpa),
+	             -EFAULT);
 	cr_assert_eq(g.error_code, EP | ER);
 	/* PS in a PML4E is reserved. */
 	pml4[2] = pdpt | PP | PW | FAKE_PTE_PS;

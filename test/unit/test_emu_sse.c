@@ -120,7 +120,8 @@ Test(emu_sse, unreachable_vector_state_is_ud)
 
 	g.regs[EMU_REG_RBX] = MMIO;
 	fake_emu_code(&g, movdqu, sizeof(movdqu));
-	cr_assert_eq(emu_mmio_exit_fault(&ctx, &fake_emu_ops_novec, &g, &no_hint), EMU_FAULT_INJECTED);
+	cr_assert_eq(emu_mmio_exit_fault(&ctx, &fake_emu_ops_novec, &g, &no_hint),
+	             EMU_FAULT_INJECTED);
 	cr_assert_fault(6, 0);
 	cr_assert(strstr(g.logs, "not reachable") != NULL, "%s", g.logs);
 }

@@ -27,7 +27,13 @@ Test(emu_stack, pop_with_rsp_base_uses_the_incremented_rsp)
 	*(uint64_t *)(g.ram + 0x8000) = 0x5555;
 	uint32_t d = (uint32_t)(MMIO - 0x8008 + 0x40);
 	/* 67: [esp+disp32], so that the sum wraps at 4 GiB onto the window. */
-	uint8_t code[] = {0x67, 0x8f, 0x84, 0x24, (uint8_t)d, (uint8_t)(d >> 8), (uint8_t)(d >> 16),
+	uint8_t code[] = {0x67,
+	                  0x8f,
+	                  0x84,
+	                  0x24,
+	                  (uint8_t)d,
+	                  (uint8_t)(d >> 8),
+	                  (uint8_t)(d >> 16),
 	                  (uint8_t)(d >> 24)};
 	cr_assert_eq(emu_run_bytes(code, sizeof(code)), EMU_DONE, "%s", g.logs);
 	cr_assert_eq(mmio64(0x40), 0x5555);
