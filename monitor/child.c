@@ -197,10 +197,10 @@ int child_create(struct child *c, const struct module_args *args, const void *im
 		reject(c, "not a loadable guest image (neither multiboot v1 nor ELF64): %s", err);
 		return -ENOEXEC;
 	}
-	if (!multiboot && nmodules) {
-		reject(c, "files given with for= need a multiboot v1 kernel to receive them");
-		return -EINVAL;
-	}
+	if (!multiboot && nmodules)
+		kprintf("monitor: partition %s: %zu file(s) given with for= are ignored: only multiboot "
+		        "v1 kernels receive files\n",
+		        c->name, nmodules);
 	if (setup_devices(c, args)) {
 		reject(c, "cannot set up its devices");
 		return -EINVAL;

@@ -21,13 +21,14 @@ MKISO_EXTRA_MODULES="    module2 /boot/raw_exit.elf name=bad mem=lots
 for machine in qemu:qemu64,+svm,+npt bochs:corei7_skylake_x; do
 	log=$scratch/$(echo "$machine" | tr ':,+' '___').log
 	boot_on "$machine" "$iso" "$log"
-	expect "$log" '^monitor: partition notes rejected: not a loadable guest image: ' \
+	expect "$log" '^monitor: partition notes rejected: not a loadable guest image \(neither multiboot v1 nor ELF64\): ' \
 		"$machine: a non-ELF module is rejected with a reason"
 	expect "$log" '^\[raw\] raw guest: built outside the project, exiting with 5$'
 	expect "$log" '^monitor: partition raw exited with status 11$'
 	expect "$log" '^\[hello\] Hello from a libhv child partition' "$machine: the next partition runs"
 	expect "$log" 'rejected: .*mem=lots' "$machine: a malformed module line is rejected, naming the key"
-	expect "$log" '^monitor: module 4 is a file for partition raw: not handed over yet, skipped'
+	expect "$log" '^monitor: module 4 is a file for partition raw$'
+	expect "$log" '^monitor: partition raw: 1 file\(s\) given with for= are ignored: only multiboot v1 kernels receive files'
 	expect "$log" '^monitor: summary of 4 partition\(s\)' "$machine: the for= file is not a partition"
 	expect "$log" '^monitor:   raw: exited with status 11 \[expected\]'
 	# The malformed module line is not expected to work: the run as a whole is a failure.

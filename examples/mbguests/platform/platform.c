@@ -1,4 +1,5 @@
-/* Multiboot v1 platform guest: checks its multiboot info, the ACPI tables in ROM, and that ROM is read-only. */
+/* Multiboot v1 platform guest: checks its multiboot info, the ACPI tables in ROM, ROM is read-only, the devices. */
+#include "checks.h"
 #include "mbguest.h"
 
 /* The multiboot information as the specification lays it out (only the fields read here). */
@@ -35,6 +36,9 @@ struct acpi_header {
 #define MB_LOADER     (1U << 9)
 
 extern char __image_end[];
+
+/* Enabled processors the MADT lists, for fw_cfg's NB_CPUS (0 until the MADT is read). */
+static uint32_t madt_cpus;
 
 static uint8_t sum(const volatile uint8_t *p, uint32_t len)
 {
@@ -159,6 +163,7 @@ static void check_madt(const struct acpi_header *h)
 	put_dec(ioapics);
 	put_line(" IOAPIC(s)");
 	check(lapics >= 1 && ioapics == 1, "MADT: processors and one IOAPIC");
+	madt_cpus = lapics;
 }
 
 static const volatile uint8_t *check_acpi(void)
@@ -234,15 +239,24 @@ static void check_rom_write(volatile uint8_t *p)
 }
 
 /*
- * TODO(platform devices): once the partition has the device models of devices/ (PIC, PIT, RTC,
- * IOAPIC, LAPIC, fw_cfg), check them here: program the PIC (ICW1-4, mask) and read the IMR back;
- * program PIT channel 2 and latch a count; read the RTC (update-in-progress, BCD); read the IOAPIC
- * ID/version through IOREGSEL/IOWIN and the LAPIC ID/version at 0xfee00020/0xfee00030 with several
- * instruction forms; read fw_cfg's signature ("QEMU") and NB_CPUS and compare with the MADT; read
- * an unclaimed port (all ones). Each returns the number of failed checks.
+ * The device models (devices.c), in an order that keeps each check's assumptions: the PM timer
+ * first because the others time their waits with it; the PIC before the PIT, whose channel 0
+ * then raises IRQ 0 into the (masked) master's IRR.
  */
-static void check_devices(void)
+static void check_devices(const struct mb_info *mb)
 {
+	uint32_t mem_upper = (mb->flags & MB_MEMORY) ? mb->mem_upper : 0;
+
+	check_pm_timer();
+	check_pic();
+	check_pit();
+	check_rtc(mem_upper);
+	check_ioapic();
+	check_lapic();
+	check_fw_cfg(mem_upper, madt_cpus);
+	check_pci();
+	check_unclaimed_io();
+	check_testdev();
 }
 
 int main(uint32_t magic, const struct mb_info *mb)
@@ -260,7 +274,7 @@ int main(uint32_t magic, const struct mb_info *mb)
 	rsdp = check_acpi();
 	if (rsdp)
 		check_rom_write((volatile uint8_t *)rsdp);
-	check_devices();
+	check_devices(mb);
 	put_str(failures() ? "platform: FAILED, " : "platform: all checks passed, ");
 	put_dec(failures());
 	put_line(" failure(s)");

@@ -1,0 +1,36 @@
+#!/bin/sh
+# A multiboot v1 kernel the project never built runs as a child on QEMU (SVM) and Bochs (VMX) and
+# behaves as it does when QEMU boots it directly with -kernel: the same output, the same status.
+. "$(dirname "$0")/lib.sh"
+
+gcc -m32 -c -o "$scratch/raw_multiboot.o" "$top/test/data/guests/raw_multiboot.S" || fail "assemble"
+ld -m elf_i386 -nostdlib -static -z max-page-size=0x1000 -Ttext=0x200000 -e _start \
+	-o "$scratch/raw_multiboot.elf" "$scratch/raw_multiboot.o" || fail "link"
+printf 'first line of the module\nsecond line\n' >"$scratch/module.txt"
+
+# The reference: QEMU as the multiboot loader, no libhv involved.
+timeout -k 5 30 qemu-system-x86_64 -accel tcg -m 64M -nodefaults -display none -serial stdio \
+	-no-reboot -kernel "$scratch/raw_multiboot.elf" -initrd "$scratch/module.txt" \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null >"$scratch/direct.log" 2>&1
+direct_status=$?
+[ "$direct_status" = 15 ] || fail "QEMU -kernel: exit status $direct_status, expected 15 (V=7)"
+grep '^raw multiboot:' "$scratch/direct.log" | tr -d '\r' >"$scratch/direct.lines"
+[ -s "$scratch/direct.lines" ] || fail "QEMU -kernel printed nothing recognisable"
+
+iso=$scratch/multiboot.iso
+MKISO_EXTRA_MODULES="    module2 /boot/module.txt for=rawmb" \
+	"$top/scripts/mkiso.sh" "$iso" "$build/monitor.elf" \
+	"$scratch/raw_multiboot.elf:name=rawmb mem=16M expect=15" "$scratch/module.txt:name=unused for=nobody" ||
+	fail "mkiso"
+
+for machine in qemu:qemu64,+svm,+npt bochs:corei7_skylake_x; do
+	log=$scratch/$(echo "$machine" | tr ':,+' '___').log
+	boot_on "$machine" "$iso" "$log"
+	expect_verdict "$log" success
+	expect "$log" '^monitor: partition rawmb exited with status 15$'
+	expect "$log" '^monitor: module 1 is a file for partition nobody, which no module creates: ignored'
+	sed -n 's/^\[rawmb\] //p' "$log.monitor" >"$log.lines"
+	cmp -s "$scratch/direct.lines" "$log.lines" ||
+		fail "$machine: the kernel's output differs from QEMU -kernel's (see $log.lines)"
+done
+finish
