@@ -14,7 +14,9 @@ monitor=$2
 shift 2
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# The log must live outside the ISO's tree: xorriso would otherwise pack it while it grows.
+log=$(mktemp)
+trap 'rm -rf "$work" "$log"' EXIT
 mkdir -p "$work/boot/grub"
 cp "$monitor" "$work/boot/monitor.elf"
 
@@ -50,7 +52,7 @@ CFG
 # under Bochs the BIOS and GRUB then take 66M emulated instructions instead of 137M.
 grub-mkrescue -o "$out" --locales="" --fonts="" --themes="" \
 	--install-modules="multiboot2 normal serial terminal echo test configfile iso9660 part_msdos biosdisk" \
-	"$work" >/dev/null 2>"$work/grub-mkrescue.log" || {
-	cat "$work/grub-mkrescue.log" >&2
+	"$work" >/dev/null 2>"$log" || {
+	cat "$log" >&2
 	exit 1
 }
