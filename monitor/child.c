@@ -3,6 +3,7 @@
 
 #include "monitor/child.h"
 #include "monitor/child_emu.h"
+#include "monitor/platform_msr.h"
 #include "monitor/clock_source.h"
 #include "monitor/console.h"
 #include "monitor/host_services.h"
@@ -16,6 +17,8 @@
 #include "rom/rom.h"
 #include "monitor/timing.h"
 
+
+#define CPUID1_EDX_APIC (1U << 9)
 
 static void console_emit(void *opaque, const char *line, size_t len)
 {
@@ -79,6 +82,7 @@ static int setup_devices(struct child *c, const struct module_args *args)
 	    platform_init(&c->platform, &cfg))
 		return -EINVAL;
 	emu_context_init(&c->emu, c->name);
+	platform_msrs_init(&c->msrs);
 	return 0;
 }
 
@@ -325,18 +329,37 @@ static void handle_memory_access(struct child *c, const struct hv_exit *e)
 
 static void handle_msr(struct child *c, struct hv_exit *e)
 {
-	/* No model-specific register of the platform is emulated yet: #GP, as for a missing MSR. */
-	kprintf("monitor: partition %s: %s of MSR %#x at RIP %#llx: not emulated, #GP injected\n",
-	        c->name, e->reason == HV_EXIT_MSR_READ ? "RDMSR" : "WRMSR", e->msr.index,
+	bool read = e->reason == HV_EXIT_MSR_READ;
+	int rc = read ? platform_msr_read(&c->msrs, e->msr.index, &e->msr.value)
+	              : platform_msr_write(&c->msrs, e->msr.index, e->msr.value);
+
+	if (!rc) {
+		hv_vp_complete(c->vp, e);
+		return;
+	}
+	/* An MSR the platform lacks, or a value it refuses: #GP(0), as on hardware. */
+	kprintf("monitor: partition %s: %s of MSR %#x%s at RIP %#llx: #GP injected\n", c->name,
+	        read ? "RDMSR" : "WRMSR", e->msr.index,
+	        rc == -ENOENT ? " (not on this platform)" : " (value refused)",
 	        (unsigned long long)e->rip);
 	hv_vp_inject_exception(c->vp, 13, true, 0);
+}
+
+/* CPUID as libhv filtered it, plus what this platform adds: the local APIC it models. */
+static void handle_cpuid(struct child *c, struct hv_exit *e)
+{
+	if (e->cpuid.leaf == 1) {
+		e->cpuid.edx |= CPUID1_EDX_APIC;
+		e->cpuid.ebx &= 0x00ffffffU; /* initial APIC ID 0 */
+	}
+	hv_vp_complete(c->vp, e);
 }
 
 static void handle_exit(struct child *c, struct hv_exit *e)
 {
 	switch (e->reason) {
 	case HV_EXIT_IO: handle_io(c, e); break;
-	case HV_EXIT_CPUID: hv_vp_complete(c->vp, e); break;
+	case HV_EXIT_CPUID: handle_cpuid(c, e); break;
 	case HV_EXIT_MSR_READ:
 	case HV_EXIT_MSR_WRITE: handle_msr(c, e); break;
 	case HV_EXIT_MEMORY_ACCESS:

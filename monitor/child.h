@@ -8,6 +8,7 @@
 #include "devices/platform.h"
 #include "emulator/emu.h"
 #include "monitor/guest_ram.h"
+#include "monitor/platform_msr.h"
 #include "monitor/loader/multiboot1_info.h"
 #include "rom/rom_device.h"
 #include "monitor/module_args.h"
@@ -35,6 +36,7 @@ struct child {
 	struct line_sink console;
 	struct emu_context emu; /* MMIO instruction emulation (the VID's job) */
 	struct rom_device rom;  /* 0xC0000-0xFFFFF: reads are RAM, writes are dropped here */
+	struct platform_msrs msrs; /* APIC base, MTRRs, ... (monitor/platform_msr.c) */
 
 	/* How it ended. */
 	bool exited;                   /* through the debug-exit port: exit_status is valid */
