@@ -2,8 +2,8 @@
 #include <string.h>
 
 #include "monitor/child.h"
-#include "monitor/child_emu.h"
 #include "monitor/platform_msr.h"
+#include "monitor/vp_emu.h"
 #include "monitor/clock_source.h"
 #include "monitor/console.h"
 #include "monitor/host_services.h"
@@ -83,6 +83,8 @@ static int setup_devices(struct child *c, const struct module_args *args)
 		return -EINVAL;
 	emu_context_init(&c->emu, c->name);
 	platform_msrs_init(&c->msrs);
+	c->emu_target = (struct vp_emu_target){.ram = &c->ram, .mmio = &c->platform.mmio,
+	                                       .name = c->name};
 	return 0;
 }
 
@@ -225,6 +227,7 @@ int child_create(struct child *c, const struct module_args *args, const void *im
 		st = map_ram(c);
 	if (st == HV_STATUS_SUCCESS)
 		st = hv_vp_create(c->partition, 0, &c->vp);
+	c->emu_target.vp = c->vp;
 	if (st != HV_STATUS_SUCCESS) {
 		free_resources(c);
 		reject(c, "libhv refused to build it: %s", hv_status_name(st));
@@ -314,7 +317,7 @@ static void handle_memory_access(struct child *c, const struct hv_exit *e)
 		                          .gva_valid = e->memory.gva_valid,
 		                          .access = e->memory.access};
 
-		rc = emu_mmio_exit_fault(&c->emu, &child_emu_ops, c, &fault);
+		rc = emu_mmio_exit_fault(&c->emu, &vp_emu_ops, &c->emu_target, &fault);
 		if (rc < 0)
 			child_stop(c, "the MMIO access to GPA %#llx at RIP %#llx could not be emulated (%d)",
 			           (unsigned long long)e->memory.gpa, (unsigned long long)e->rip, rc);

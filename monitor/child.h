@@ -9,13 +9,13 @@
 #include "emulator/emu.h"
 #include "monitor/guest_ram.h"
 #include "monitor/platform_msr.h"
+#include "monitor/vp_emu.h"
 #include "monitor/loader/multiboot1_info.h"
 #include "rom/rom_device.h"
 #include "monitor/module_args.h"
 
 #define CHILD_REASON_MAX       160U
 #define CHILD_LOGGED_PORTS_MAX 16U
-#define CHILD_LOGGED_MMIO_MAX  16U
 
 enum child_state {
 	CHILD_EMPTY = 0,
@@ -35,6 +35,7 @@ struct child {
 	struct platform platform;
 	struct line_sink console;
 	struct emu_context emu; /* MMIO instruction emulation (the VID's job) */
+	struct vp_emu_target emu_target; /* what the emulator reaches: the VP, RAM, the MMIO bus */
 	struct rom_device rom;  /* 0xC0000-0xFFFFF: reads are RAM, writes are dropped here */
 	struct platform_msrs msrs; /* APIC base, MTRRs, ... (monitor/platform_msr.c) */
 
@@ -50,8 +51,6 @@ struct child {
 	/* Unclaimed ports are logged once each (then silently answered). */
 	uint16_t logged_ports[CHILD_LOGGED_PORTS_MAX];
 	uint32_t nlogged_ports;
-	hv_gpa_t logged_mmio[CHILD_LOGGED_MMIO_MAX]; /* unclaimed MMIO pages, likewise */
-	uint32_t nlogged_mmio;
 };
 
 /*

@@ -79,13 +79,21 @@ static void *ram_ptr(void *opaque, hv_gpa_t gpa, size_t len)
 	return guest_ram_ptr(t->ram, gpa, len);
 }
 
+/* Unclaimed MMIO reads as all ones and drops writes, like an empty PC bus; logged once per page. */
 static void note_unclaimed(struct vp_emu_target *t, hv_gpa_t gpa, bool write)
 {
-	if (t->unclaimed_seen++ >= VP_EMU_LOGGED_MAX)
+	hv_gpa_t page = gpa & ~0xfffULL;
+
+	t->unclaimed_seen++;
+	for (uint32_t i = 0; i < t->nlogged && i < VP_EMU_LOGGED_MAX; i++)
+		if (t->logged_pages[i] == page)
+			return;
+	if (t->nlogged >= VP_EMU_LOGGED_MAX)
 		return;
+	t->logged_pages[t->nlogged++] = page;
 	kprintf("monitor: partition %s: %s at unclaimed MMIO %#llx: %s%s\n", t->name,
 	        write ? "write" : "read", (unsigned long long)gpa, write ? "dropped" : "all ones",
-	        t->unclaimed_seen == VP_EMU_LOGGED_MAX ? "; further ones are not logged" : "");
+	        t->nlogged == VP_EMU_LOGGED_MAX ? "; further pages are not logged" : "");
 }
 
 static int mmio_read(void *opaque, hv_gpa_t gpa, void *buf, unsigned len)

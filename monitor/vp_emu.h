@@ -22,7 +22,10 @@ struct vp_emu_target {
 	const struct guest_ram *ram;
 	struct mmio_bus *mmio;
 	const char *name;        /* the partition's, for log lines */
-	uint32_t unclaimed_seen; /* unclaimed MMIO accesses so far (only the first few are logged) */
+	uint32_t unclaimed_seen; /* unclaimed MMIO accesses so far */
+	/* The pages of the first unclaimed accesses, each logged once. */
+	hv_gpa_t logged_pages[VP_EMU_LOGGED_MAX];
+	uint32_t nlogged;
 };
 
 /* The table; XMM moves are supported, YMM is not exposed (XSAVE is hidden from children). */
