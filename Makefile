@@ -357,7 +357,7 @@ INSTALL_DATADIR = $(DESTDIR)$(PREFIX)/share/libhv
 BOOT_STUB_SRC := monitor/arch/multiboot2_header.S monitor/arch/entry.S
 RT_SRC := $(filter-out $(BOOT_STUB_SRC),$(filter monitor/arch/% monitor/lib/% monitor/libc/% \
 	monitor/loader/% $(patsubst %,monitor/%.c,console multiboot2 page_alloc host_services \
-	guest_ram module_args cmdline exit_stats boot_setup_hw vp_emu),$(MONITOR_SRC)))
+	guest_ram module_args cmdline exit_stats boot_setup_hw vp_emu port_io),$(MONITOR_SRC)))
 DEVICES_SRC := $(filter devices/% rom/%,$(MONITOR_SRC))
 EMU_SRC := $(filter emulator/%,$(MONITOR_SRC))
 # Headers keep their project-relative paths under include/libhv ("monitor/console.h" and <hv/hv.h>
@@ -366,7 +366,8 @@ EMU_SRC := $(filter emulator/%,$(MONITOR_SRC))
 INSTALL_HEADERS := $(sort $(wildcard libhv/include/hv/*.h libhv/include/hv/abi/*.h \
 	monitor/arch/*.h monitor/lib/*.h monitor/libc/include/*.h monitor/loader/*.h devices/*.h \
 	rom/*.h) $(patsubst %,monitor/%.h,console multiboot2 page_alloc host_services guest_ram \
-	module_args cmdline exit_stats boot_setup vp_emu power serial timing) emulator/emu.h \
+	module_args cmdline exit_stats boot_setup vp_emu power serial timing runtime port_io) \
+	emulator/emu.h \
 	emulator/insn.h)
 INSTALL_LIBS := libhv.a libhv-rt.a libhv-devices.a libhv-emu.a
 

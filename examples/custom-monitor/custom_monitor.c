@@ -1,20 +1,7 @@
 /* A whole monitor on the installed libhv: one partition from the first module, with a device of its own. */
 #include <string.h>
 
-#include <hv/hv.h>
-
-#include "devices/debug_exit.h"
-#include "devices/line_sink.h"
-#include "devices/mmio_bus.h"
-#include "devices/uart16550.h"
-#include "monitor/boot_setup.h"
-#include "monitor/console.h"
-#include "monitor/exit_stats.h"
-#include "monitor/host_services.h"
-#include "monitor/loader/elf64_guest.h"
-#include "monitor/module_args.h"
-#include "monitor/power.h"
-#include "monitor/vp_emu.h"
+#include "monitor/runtime.h"
 
 /* Our own device: a 32-bit register that counts its reads (the guest sees 1, 2, 3...); a write sets it. */
 #define COUNTER_GPA 0xfe000000ULL
@@ -69,7 +56,8 @@ void monitor_main(uint32_t mb2_magic, uint64_t mb2_info_phys)
 	boot_setup(mb2_magic, mb2_info_phys, &boot); /* memory map, page allocator, -v/loglevel= */
 	check(hv_init(&monitor_host_ops), "hv_init");
 	const struct mb2_module *m = &boot.modules[0];
-	if (!boot.nmodules || module_args_parse(m->cmdline, m->cmdline_len, &args, err, sizeof(err)))
+	if (!boot.nmodules ||
+	    module_args_parse(m->cmdline, m->cmdline_len, &args, err, sizeof(err)))
 		monitor_panic("the first module must be a guest: %s", boot.nmodules ? err : "none");
 
 	/* RAM: one 2 MiB aligned block, GPA 0 up, less the PC hole; the only host memory it may get. */
@@ -81,15 +69,14 @@ void monitor_main(uint32_t mb2_magic, uint64_t mb2_info_phys)
 	check(hv_partition_add_host_range(p, ram.hpa, ram.size), "host range");
 	check(hv_gpa_map(p, 0, ram.hpa, GUEST_RAM_HOLE_START, HV_MAP_GPA_RWX), "low RAM");
 	check(hv_gpa_map(p, GUEST_RAM_HOLE_END, ram.hpa + GUEST_RAM_HOLE_END,
-	                 ram.size - GUEST_RAM_HOLE_END, HV_MAP_GPA_RWX), "RAM");
+	                 ram.size - GUEST_RAM_HOLE_END, HV_MAP_GPA_RWX),
+	      "RAM");
 	check(hv_vp_create(p, 0, &vp), "VP");
-	if (elf64_guest_load(&ram, vp, (const void *)(uintptr_t)m->start, m->end - m->start, args.args,
-	                     args.args_len, err, sizeof(err)))
+	if (elf64_guest_load(&ram, vp, (const void *)(uintptr_t)m->start, m->end - m->start,
+	                     args.args, args.args_len, err, sizeof(err)))
 		monitor_panic("%s: %s", args.name, err);
 
 	/* Devices: COM1 and the exit port on the port bus, our counter on the MMIO bus. */
-	io_bus_init(&io);
-	mmio_bus_init(&mmio);
 	line_sink_init(&out, args.name, print_line, NULL);
 	uart16550_init(&com1, line_sink_tx, &out);
 	if (io_bus_register(&io, 0x3f8, UART16550_PORT_COUNT, &uart16550_io_ops, &com1) ||
@@ -103,27 +90,20 @@ void monitor_main(uint32_t mb2_magic, uint64_t mb2_info_phys)
 	/* libhv finishes hypercalls and its own MSRs and CPUID leaves; the rest is ours. */
 	while (!why && !debug_exit_requested(&exit_port, &status)) {
 		check(hv_vp_run(vp, &e), "hv_vp_run");
-		switch (e.reason) {
-		case HV_EXIT_IO: /* unclaimed ports read all ones, writes are dropped */
-			if (e.io.is_string)
-				why = "string port I/O";
-			else if (e.io.is_write)
-				io_bus_write(&io, e.io.port, e.io.size, e.io.value);
-			else
-				io_bus_read(&io, e.io.port, e.io.size, &e.io.value);
-			if (!why)
-				hv_vp_complete(vp, &e);
-			break;
-		case HV_EXIT_CPUID: hv_vp_complete(vp, &e); break; /* libhv's filtered answer */
-		case HV_EXIT_MSR_READ:
-		case HV_EXIT_MSR_WRITE: hv_vp_inject_exception(vp, 13, true, 0); break;
-		case HV_EXIT_MEMORY_ACCESS: /* no RAM there: MMIO, performed by the emulator */
-			if (e.memory.mapped || e.memory.access == HV_ACCESS_EXECUTE ||
-			    emu_mmio_exit(&emu, &vp_emu_ops, &target, e.memory.gpa) < 0)
-				why = "a memory access outside RAM and MMIO";
-			break;
-		default: why = hv_exit_reason_name(e.reason); break;
-		}
+		if (e.reason == HV_EXIT_IO && vp_port_io(vp, &io, &e))
+			why = "string port I/O";
+		else if (e.reason == HV_EXIT_CPUID)
+			hv_vp_complete(vp, &e); /* libhv's filtered answer */
+		else if (e.reason == HV_EXIT_MSR_READ || e.reason == HV_EXIT_MSR_WRITE)
+			hv_vp_inject_exception(vp, 13, true, 0);
+		else if (e.reason ==
+		         HV_EXIT_MEMORY_ACCESS) /* no RAM there: MMIO, for the emulator */
+			why = e.memory.mapped || e.memory.access == HV_ACCESS_EXECUTE ||
+			              emu_mmio_exit(&emu, &vp_emu_ops, &target, e.memory.gpa) < 0
+			          ? "a memory access outside RAM and MMIO"
+			          : NULL;
+		else if (e.reason != HV_EXIT_IO)
+			why = hv_exit_reason_name(e.reason);
 	}
 	line_sink_flush(&out);
 	if (why)
