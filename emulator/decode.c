@@ -103,6 +103,10 @@ static enum emu_op classify(const ZydisDecodedInstruction *z, struct emu_insn *i
 		case 0xad: return EMU_OP_LODS;
 		case 0xae:
 		case 0xaf: return EMU_OP_SCAS;
+		case 0x6c:
+		case 0x6d: return EMU_OP_INS;
+		case 0x6e:
+		case 0x6f: return EMU_OP_OUTS;
 		default: break;
 		}
 	}
@@ -264,7 +268,7 @@ int emu_decode(struct emu_state *st, const uint8_t *bytes, unsigned len, struct 
 	in->op = (uint8_t)classify(&z, in);
 	if (in->op == EMU_OP_INVALID)
 		return refuse(st, &z, "is not emulated");
-	if (in->op >= EMU_OP_MOVS && in->op <= EMU_OP_SCAS)
+	if (in->op >= EMU_OP_MOVS && in->op <= EMU_OP_OUTS)
 		return map_string(&z, zo, in) ? 0 : refuse(st, &z, "has unusual operands");
 	if (z.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY &&
 	    z.encoding != ZYDIS_INSTRUCTION_ENCODING_VEX)

@@ -98,7 +98,9 @@ static int execute(struct emu_state *st)
 	case EMU_OP_STOS:
 	case EMU_OP_LODS:
 	case EMU_OP_CMPS:
-	case EMU_OP_SCAS: return emu_exec_string(st);
+	case EMU_OP_SCAS:
+	case EMU_OP_INS:
+	case EMU_OP_OUTS: return emu_exec_string(st);
 	case EMU_OP_BT:
 	case EMU_OP_BTS:
 	case EMU_OP_BTR:
@@ -124,10 +126,18 @@ static int emulate(struct emu_state *st, struct emu_insn *scratch)
 	if (!rc)
 		rc = get_insn(st, scratch);
 	/* String instructions address through rSI/rDI; the others have one memory operand. */
-	if (!rc && (st->insn->op < EMU_OP_MOVS || st->insn->op > EMU_OP_SCAS))
+	/* A string port-I/O exit must find INS or OUTS at RIP, and only there may they run. */
+	if (!rc &&
+	    st->port_string_exit != (st->insn->op == EMU_OP_INS || st->insn->op == EMU_OP_OUTS))
+		rc = st->port_string_exit ? -EINVAL
+		                          : emu_raise_ud(st, "port I/O outside a port exit");
+	if (!rc && (st->insn->op < EMU_OP_MOVS || st->insn->op > EMU_OP_OUTS))
 		rc = emu_effective_address(st, &st->ea);
 	return rc ? rc : execute(st);
 }
+
+/* What a string port-I/O exit tells the emulator: no GPA, no linear address. */
+static const struct emu_fault port_string_fault;
 
 int emu_mmio_exit_fault(struct emu_context *ctx, const struct emu_ops *ops, void *opaque,
                         const struct emu_fault *fault)
@@ -142,6 +152,7 @@ int emu_mmio_exit_fault(struct emu_context *ctx, const struct emu_ops *ops, void
 	st.fault_info = fault;
 	st.reg_valid = st.reg_dirty = st.seg_valid = st.walk_key = 0;
 	st.commit_on_fault = false;
+	st.port_string_exit = fault == &port_string_fault;
 	st.insn = NULL;
 
 	rc = emulate(&st, &scratch);
@@ -181,4 +192,11 @@ int emu_mmio_exit(struct emu_context *ctx, const struct emu_ops *ops, void *opaq
 	const struct emu_fault fault = {.gpa = fault_gpa};
 
 	return emu_mmio_exit_fault(ctx, ops, opaque, &fault);
+}
+
+int emu_port_string_exit(struct emu_context *ctx, const struct emu_ops *ops, void *opaque)
+{
+	if (!ops->port_read || !ops->port_write)
+		return -EINVAL;
+	return emu_mmio_exit_fault(ctx, ops, opaque, &port_string_fault);
 }

@@ -87,6 +87,12 @@ struct emu_ops {
 	                        uint32_t error_code, uint64_t cr2);
 	/* One log line, printf-like; may be NULL. The emulator names the partition in each line. */
 	void (*log)(void *opaque, const char *fmt, va_list ap);
+	/*
+	 * Port I/O for INS/OUTS (size 1, 2 or 4; value in the low bytes). Both may be NULL: then
+	 * emu_port_string_exit() refuses. The processor has already checked IOPL and the TSS bitmap.
+	 */
+	int (*port_read)(void *opaque, uint16_t port, unsigned size, uint32_t *value);
+	int (*port_write)(void *opaque, uint16_t port, unsigned size, uint32_t value);
 };
 
 /* Decode cache: direct-mapped, keyed by (CR3, linear RIP), verified against the bytes at RIP. */
@@ -190,5 +196,13 @@ int emu_mmio_exit_fault(struct emu_context *ctx, const struct emu_ops *ops, void
 /* The same with only the GPA known (every access is then walked in the guest's tables). */
 int emu_mmio_exit(struct emu_context *ctx, const struct emu_ops *ops, void *opaque,
                   hv_gpa_t fault_gpa);
+
+/*
+ * Emulate the INS or OUTS (with or without REP) at the guest's RIP after a string port-I/O exit
+ * (HV_EXIT_IO with is_string): memory through the guest's paging, the port through
+ * ops->port_read/port_write. Returns an enum emu_result (EMU_RETRY when a long REP is cut into
+ * pieces: the guest re-executes it) or a negative errno, as emu_mmio_exit_fault() does.
+ */
+int emu_port_string_exit(struct emu_context *ctx, const struct emu_ops *ops, void *opaque);
 
 #endif

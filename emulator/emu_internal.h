@@ -77,6 +77,8 @@ struct emu_state {
 	uint32_t walk_key;
 	/* Set by string instructions after each finished iteration: a later fault keeps the progress. */
 	bool commit_on_fault;
+	/* This emulation answers a string port-I/O exit (INS/OUTS), not an MMIO one. */
+	bool port_string_exit;
 	struct {
 		uint8_t vector;
 		bool has_error_code;

@@ -1,4 +1,4 @@
-/* MOVS/STOS/LODS/CMPS/SCAS, with and without REP, in both directions, RAM or MMIO on either side. */
+/* MOVS/STOS/LODS/CMPS/SCAS/INS/OUTS, with and without REP, in both directions, RAM or MMIO on either side. */
 #include "emulator/emu_internal.h"
 
 static struct emu_operand reg_of(unsigned reg, unsigned size)
@@ -14,8 +14,11 @@ static int iterate(struct emu_state *st, unsigned size, int64_t step, uint64_t *
 	const struct emu_operand si = reg_of(EMU_REG_RSI, in->addr_size);
 	const struct emu_operand di = reg_of(EMU_REG_RDI, in->addr_size);
 	const struct emu_operand acc = reg_of(EMU_REG_RAX, size);
-	bool uses_si = in->op == EMU_OP_MOVS || in->op == EMU_OP_LODS || in->op == EMU_OP_CMPS;
-	bool uses_di = in->op != EMU_OP_LODS;
+	bool uses_si = in->op == EMU_OP_MOVS || in->op == EMU_OP_LODS || in->op == EMU_OP_CMPS ||
+	               in->op == EMU_OP_OUTS;
+	bool uses_di = in->op != EMU_OP_LODS && in->op != EMU_OP_OUTS;
+	uint64_t port = 0;
+	uint32_t io = 0;
 	uint64_t s = 0, d = 0, a = 0, vs = 0, vd = 0, arith;
 	int rc;
 
@@ -26,7 +29,21 @@ static int iterate(struct emu_state *st, unsigned size, int64_t step, uint64_t *
 		return rc;
 	if (uses_si)
 		rc = emu_read_mem(st, in->mem.seg, s, &vs, size, false);
+	if (!rc && (in->op == EMU_OP_INS || in->op == EMU_OP_OUTS))
+		rc = emu_reg_get(st, EMU_REG_RDX, &port);
 	switch (in->op) {
+	case EMU_OP_INS:
+		if (!rc)
+			rc = st->ops->port_read(st->opaque, (uint16_t)port, size, &io);
+		vs = io;
+		if (!rc)
+			rc = emu_write_mem(st, EMU_SEG_ES, d, &vs, size);
+		break;
+	case EMU_OP_OUTS:
+		if (!rc)
+			rc = st->ops->port_write(st->opaque, (uint16_t)port, size,
+			                         (uint32_t)(vs & emu_mask(size)));
+		break;
 	case EMU_OP_MOVS:
 		if (!rc)
 			rc = emu_write_mem(st, EMU_SEG_ES, d, &vs, size);

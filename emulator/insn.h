@@ -26,6 +26,8 @@ enum emu_op {
 	EMU_OP_LODS,
 	EMU_OP_CMPS,
 	EMU_OP_SCAS,
+	EMU_OP_INS,  /* string port input: port I/O through emu_ops.port_read */
+	EMU_OP_OUTS, /* string port output */
 	EMU_OP_ADD,
 	EMU_OP_OR,
 	EMU_OP_ADC,

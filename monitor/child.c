@@ -17,7 +17,6 @@
 #include "rom/rom.h"
 #include "monitor/timing.h"
 
-
 #define CPUID1_EDX_APIC (1U << 9)
 
 static void console_emit(void *opaque, const char *line, size_t len)
@@ -69,13 +68,13 @@ static int zero_guest(void *ctx, uint64_t gpa, size_t len)
 static int setup_devices(struct child *c, const struct module_args *args)
 {
 	const struct platform_config cfg = {
-		.name = c->name,
-		.ram_size = args->mem_size,
-		.cpu_count = 1,
-		.epoch_seconds = clock_source_epoch_seconds(),
-		.clock = clock_source_clock(),
-		.console_tx = line_sink_tx,
-		.console_opaque = &c->console,
+	    .name = c->name,
+	    .ram_size = args->mem_size,
+	    .cpu_count = 1,
+	    .epoch_seconds = clock_source_epoch_seconds(),
+	    .clock = clock_source_clock(),
+	    .console_tx = line_sink_tx,
+	    .console_opaque = &c->console,
 	};
 
 	if (line_sink_init(&c->console, c->name, console_emit, NULL) ||
@@ -83,8 +82,8 @@ static int setup_devices(struct child *c, const struct module_args *args)
 		return -EINVAL;
 	emu_context_init(&c->emu, c->name);
 	platform_msrs_init(&c->msrs);
-	c->emu_target = (struct vp_emu_target){.ram = &c->ram, .mmio = &c->platform.mmio,
-	                                       .name = c->name};
+	c->emu_target = (struct vp_emu_target){
+	    .ram = &c->ram, .mmio = &c->platform.mmio, .io = &c->platform.io, .name = c->name};
 	return 0;
 }
 
@@ -115,7 +114,8 @@ static hv_status_t map_ram(struct child *c)
 	if (st == HV_STATUS_SUCCESS)
 		st = hv_gpa_map(c->partition, 0, c->ram.hpa, GUEST_RAM_HOLE_START, rwx);
 	if (st == HV_STATUS_SUCCESS)
-		st = hv_gpa_map(c->partition, ROM_BIOS_GPA, c->ram.hpa + ROM_BIOS_GPA, ROM_BIOS_SIZE, rx);
+		st = hv_gpa_map(c->partition, ROM_BIOS_GPA, c->ram.hpa + ROM_BIOS_GPA,
+		                ROM_BIOS_SIZE, rx);
 	if (st == HV_STATUS_SUCCESS && c->ram.size > GUEST_RAM_HOLE_END)
 		st = hv_gpa_map(c->partition, GUEST_RAM_HOLE_END, c->ram.hpa + GUEST_RAM_HOLE_END,
 		                c->ram.size - GUEST_RAM_HOLE_END, rwx);
@@ -126,12 +126,14 @@ static hv_status_t map_ram(struct child *c)
 static int build_rom(struct child *c)
 {
 	const struct rom_config cfg = {.nvps = 1, .io_apic_id = 0};
-	uint8_t *image = c->ram.hva + ROM_BIOS_GPA; /* the hole is not guest RAM: no guest_ram_ptr */
+	uint8_t *image =
+	    c->ram.hva + ROM_BIOS_GPA; /* the hole is not guest RAM: no guest_ram_ptr */
 
 	if (rom_build_bios(image, ROM_BIOS_SIZE, &cfg))
 		return -EINVAL;
 	rom_device_init(&c->rom, image, ROM_BIOS_SIZE);
-	return mmio_bus_register(&c->platform.mmio, ROM_BIOS_GPA, ROM_BIOS_SIZE, &rom_device_ops, &c->rom);
+	return mmio_bus_register(&c->platform.mmio, ROM_BIOS_GPA, ROM_BIOS_SIZE, &rom_device_ops,
+	                         &c->rom);
 }
 
 /* A multiboot v1 kernel, started as a multiboot loader starts it (docs/guest-images.md). */
@@ -151,12 +153,12 @@ static int load_multiboot1(struct child *c, const struct module_args *args, cons
 	if (rc)
 		return rc;
 	cfg = (struct multiboot1_info_config){
-		.mem_size = c->ram.size,
-		.kernel_end = mb.load_end,
-		.cmdline = args->args,
-		.cmdline_len = args->args_len,
-		.modules = modules,
-		.nmodules = nmodules,
+	    .mem_size = c->ram.size,
+	    .kernel_end = mb.load_end,
+	    .cmdline = args->args,
+	    .cmdline_len = args->args_len,
+	    .modules = modules,
+	    .nmodules = nmodules,
 	};
 	rc = multiboot1_info_build(&cfg, copy_to_guest, zero_guest, &c->ram, &boot, err, errlen);
 	if (!rc && multiboot1_start_prepare(&c->ram, c->vp, mb.entry, boot.ebx)) {
@@ -204,7 +206,8 @@ int child_create(struct child *c, const struct module_args *args, const void *im
 		return -ENOEXEC;
 	}
 	if (!multiboot && nmodules)
-		kprintf("monitor: partition %s: %zu file(s) given with for= are ignored: only multiboot "
+		kprintf("monitor: partition %s: %zu file(s) given with for= are ignored: only "
+		        "multiboot "
 		        "v1 kernels receive files\n",
 		        c->name, nmodules);
 	if (setup_devices(c, args)) {
@@ -238,14 +241,14 @@ int child_create(struct child *c, const struct module_args *args, const void *im
 		reject(c, "cannot build its ROM");
 		return -EINVAL;
 	}
-	rc = multiboot ? load_multiboot1(c, args, image, image_size, modules, nmodules, err,
-	                                 sizeof(err))
-	               : load_elf64(c, args, image, image_size, err, sizeof(err));
+	rc = multiboot
+	         ? load_multiboot1(c, args, image, image_size, modules, nmodules, err, sizeof(err))
+	         : load_elf64(c, args, image, image_size, err, sizeof(err));
 	if (rc) {
 		free_resources(c);
 		reject(c, "%s image does not load into mem=%llu MiB: %s",
-		       multiboot ? "multiboot v1" : "ELF64", (unsigned long long)(c->ram.size >> 20),
-		       err);
+		       multiboot ? "multiboot v1" : "ELF64",
+		       (unsigned long long)(c->ram.size >> 20), err);
 		return -ENOEXEC;
 	}
 	c->state = CHILD_READY;
@@ -272,8 +275,18 @@ static void handle_io(struct child *c, struct hv_exit *e)
 	uint32_t status;
 
 	if (e->io.is_string) {
-		child_stop(c, "string port I/O (INS/OUTS) at port %#x, RIP %#llx: not emulated yet",
-		           e->io.port, (unsigned long long)e->rip);
+		/* INS/OUTS: the emulator walks the guest's memory and drives the port bus. */
+		int rc = emu_port_string_exit(&c->emu, &vp_emu_ops, &c->emu_target);
+
+		if (rc < 0)
+			child_stop(
+			    c, "string port I/O at port %#x, RIP %#llx could not be emulated (%d)",
+			    e->io.port, (unsigned long long)e->rip, rc);
+		else if (debug_exit_requested(&c->platform.debug_exit, &status)) {
+			c->exited = true;
+			c->exit_status = status;
+			c->state = CHILD_STOPPED;
+		}
 		return;
 	}
 	if (e->io.is_write) {
@@ -319,8 +332,10 @@ static void handle_memory_access(struct child *c, const struct hv_exit *e)
 
 		rc = emu_mmio_exit_fault(&c->emu, &vp_emu_ops, &c->emu_target, &fault);
 		if (rc < 0)
-			child_stop(c, "the MMIO access to GPA %#llx at RIP %#llx could not be emulated (%d)",
-			           (unsigned long long)e->memory.gpa, (unsigned long long)e->rip, rc);
+			child_stop(
+			    c,
+			    "the MMIO access to GPA %#llx at RIP %#llx could not be emulated (%d)",
+			    (unsigned long long)e->memory.gpa, (unsigned long long)e->rip, rc);
 		return;
 	}
 	child_stop(c, "%s access to GPA %#llx %s at RIP %#llx%s", access_name(e->memory.access),
@@ -365,9 +380,7 @@ static void handle_exit(struct child *c, struct hv_exit *e)
 	case HV_EXIT_CPUID: handle_cpuid(c, e); break;
 	case HV_EXIT_MSR_READ:
 	case HV_EXIT_MSR_WRITE: handle_msr(c, e); break;
-	case HV_EXIT_MEMORY_ACCESS:
-		handle_memory_access(c, e);
-		break;
+	case HV_EXIT_MEMORY_ACCESS: handle_memory_access(c, e); break;
 	case HV_EXIT_HLT:
 		child_stop(c, "HLT at RIP %#llx with nothing to wake it (no interrupt sources yet)",
 		           (unsigned long long)e->rip);

@@ -161,6 +161,28 @@ static void log_line(void *opaque, const char *fmt, va_list ap)
 	kprintf("\n");
 }
 
+/* INS/OUTS: the port side of a string instruction, on the partition's port bus. */
+static int port_read(void *opaque, uint16_t port, unsigned size, uint32_t *value)
+{
+	struct vp_emu_target *t = opaque;
+
+	if (!t->io)
+		return -EINVAL;
+	if (!io_bus_read(t->io, port, (uint8_t)size, value))
+		*value = io_bus_unclaimed_value((uint8_t)size);
+	return 0;
+}
+
+static int port_write(void *opaque, uint16_t port, unsigned size, uint32_t value)
+{
+	struct vp_emu_target *t = opaque;
+
+	if (!t->io)
+		return -EINVAL;
+	io_bus_write(t->io, port, (uint8_t)size, value);
+	return 0;
+}
+
 const struct emu_ops vp_emu_ops = {
     .read_reg = read_reg,
     .write_reg = write_reg,
@@ -173,4 +195,6 @@ const struct emu_ops vp_emu_ops = {
     .write_vector = write_vector,
     .inject_exception = inject_exception,
     .log = log_line,
+    .port_read = port_read,
+    .port_write = port_write,
 };

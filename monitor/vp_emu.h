@@ -4,6 +4,7 @@
 
 #include <hv/hv.h>
 
+#include "devices/io_bus.h"
 #include "devices/mmio_bus.h"
 #include "emulator/emu.h"
 #include "monitor/guest_ram.h"
@@ -21,7 +22,8 @@ struct vp_emu_target {
 	struct hv_vp *vp;
 	const struct guest_ram *ram;
 	struct mmio_bus *mmio;
-	const char *name;        /* the partition's, for log lines */
+	struct io_bus *io; /* for INS/OUTS (emu_port_string_exit); may be NULL: then refused */
+	const char *name;  /* the partition's, for log lines */
 	uint32_t unclaimed_seen; /* unclaimed MMIO accesses so far */
 	/* The pages of the first unclaimed accesses, each logged once. */
 	hv_gpa_t logged_pages[VP_EMU_LOGGED_MAX];

@@ -35,6 +35,7 @@ for machine in $MACHINES; do
 	expect "$log" '^\[wild_access\] wild_access: GPA 0xe0000000 reads 0xffffffff after a write: PASS'
 	expect "$log" '^monitor: partition wild_access stopped: execute access to GPA 0xe0000000 \(no RAM there\) at RIP 0xe0000000'
 	expect "$log" '^\[mmio\] mmio: [0-9]+ cases matched the processor, 0 did not' "$machine: MMIO emulation"
+	expect "$log" '^\[mmio\] mmio: rep outsb reached COM1 through the emulator$' "$machine: string port I/O"
 	expect "$log" '^\[mmio\] mmio: PASS'
 	case $verdict in
 	success)
