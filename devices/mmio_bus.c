@@ -15,7 +15,7 @@ static bool overlaps(const struct mmio_bus_range *r, uint64_t base, uint64_t end
 }
 
 int mmio_bus_register(struct mmio_bus *bus, uint64_t base, uint64_t size,
-		      const struct mmio_device_ops *ops, void *opaque)
+                      const struct mmio_device_ops *ops, void *opaque)
 {
 	uint64_t end;
 

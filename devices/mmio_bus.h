@@ -32,7 +32,7 @@ void mmio_bus_init(struct mmio_bus *bus);
 
 /* Claim [base, base+size): -EINVAL (empty, wraps, no ops), -EEXIST (overlap), -ENOSPC (full). */
 int mmio_bus_register(struct mmio_bus *bus, uint64_t base, uint64_t size,
-		      const struct mmio_device_ops *ops, void *opaque);
+                      const struct mmio_device_ops *ops, void *opaque);
 
 /* True when a device owns the whole of [gpa, gpa+len). */
 bool mmio_bus_claims(const struct mmio_bus *bus, uint64_t gpa, unsigned len);

@@ -25,11 +25,12 @@ static void scratch_write(void *opaque, uint64_t offset, const void *buf, unsign
 
 	dev->writes++;
 	if (offset + len > MMIO_SCRATCH_COUNTERS)
-		len = offset >= MMIO_SCRATCH_COUNTERS ? 0 : (unsigned)(MMIO_SCRATCH_COUNTERS - offset);
+		len = offset >= MMIO_SCRATCH_COUNTERS ? 0
+		                                      : (unsigned)(MMIO_SCRATCH_COUNTERS - offset);
 	memcpy(&dev->bytes[offset], buf, len);
 }
 
 const struct mmio_device_ops mmio_scratch_ops = {
-	.read = scratch_read,
-	.write = scratch_write,
+    .read = scratch_read,
+    .write = scratch_write,
 };

@@ -27,7 +27,8 @@ void boot_setup(uint32_t mb2_magic, uint64_t mb2_info_phys, struct mb2_boot_info
 		monitor_panic("not started by a multiboot2 loader (EAX %#x)", mb2_magic);
 	memcpy(&total_size, identity(mb2_info_phys), sizeof(total_size));
 	if (total_size < 16 || total_size > INFO_MAX)
-		monitor_panic("multiboot2 information block of %u bytes: not believable", total_size);
+		monitor_panic("multiboot2 information block of %u bytes: not believable",
+		              total_size);
 	if (mb2_parse(identity(mb2_info_phys), total_size, boot))
 		monitor_panic("multiboot2 information block: %s", boot->error);
 	/* Before anything else is printed, so that -q and -v apply to all of it. */

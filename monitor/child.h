@@ -34,9 +34,9 @@ struct child {
 	/* The platform (pc-lite, devices/platform.c) and COM1's lines on the monitor console. */
 	struct platform platform;
 	struct line_sink console;
-	struct emu_context emu; /* MMIO instruction emulation (the VID's job) */
+	struct emu_context emu;          /* MMIO instruction emulation (the VID's job) */
 	struct vp_emu_target emu_target; /* what the emulator reaches: the VP, RAM, the MMIO bus */
-	struct rom_device rom;  /* 0xC0000-0xFFFFF: reads are RAM, writes are dropped here */
+	struct rom_device rom;     /* 0xC0000-0xFFFFF: reads are RAM, writes are dropped here */
 	struct platform_msrs msrs; /* APIC base, MTRRs, ... (monitor/platform_msr.c) */
 
 	/* How it ended. */

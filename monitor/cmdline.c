@@ -47,8 +47,7 @@ static bool parse_word(const char *w, size_t n, struct monitor_cmdline *o)
 	return true;
 }
 
-int cmdline_parse(const char *s, size_t len, struct monitor_cmdline *out, char *err,
-                  size_t errlen)
+int cmdline_parse(const char *s, size_t len, struct monitor_cmdline *out, char *err, size_t errlen)
 {
 	struct monitor_cmdline o = {.log_level = LOG_LEVEL_INFO};
 	bool first = true;
@@ -70,8 +69,10 @@ int cmdline_parse(const char *s, size_t len, struct monitor_cmdline *out, char *
 		if (i == start)
 			break;
 		if (!(first && s[start] == '/') && !parse_word(&s[start], i - start, &o)) {
-			errmsg_set(err, errlen, "unknown option \"%.*s\" (known: -v, -q, loglevel=quiet|info|debug)",
-			           (int)(i - start), &s[start]);
+			errmsg_set(
+			    err, errlen,
+			    "unknown option \"%.*s\" (known: -v, -q, loglevel=quiet|info|debug)",
+			    (int)(i - start), &s[start]);
 			return -EINVAL;
 		}
 		first = false;

@@ -27,8 +27,7 @@ struct monitor_cmdline {
  * Anything else is an error: -EINVAL with a message naming the word in err, and *out is left
  * as the defaults. len bytes at s, not NUL-terminated (s may be NULL when len is 0).
  */
-int cmdline_parse(const char *s, size_t len, struct monitor_cmdline *out, char *err,
-                  size_t errlen);
+int cmdline_parse(const char *s, size_t len, struct monitor_cmdline *out, char *err, size_t errlen);
 
 /* The options in force; the defaults until cmdline_apply() runs. */
 extern struct monitor_cmdline monitor_cmdline;

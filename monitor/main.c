@@ -70,20 +70,20 @@ static const char *yes_no(bool b)
 static void print_capabilities(const struct hv_capabilities *c)
 {
 	kprintf("monitor: cpu: %s family %#x model %#x stepping %u%s%s\n", c->vendor_string,
-		c->family, c->model, c->stepping, c->brand[0] ? " - " : "", c->brand);
+	        c->family, c->model, c->stepping, c->brand[0] ? " - " : "", c->brand);
 	if (c->vendor == HV_VENDOR_AMD && c->asid_count) /* SVM is there */
 		kprintf("monitor: backend svm (AMD SVM revision %u): NPT %s, NRIP save %s, "
-			"decode assists %s, VMCB clean bits %s, flush by ASID %s, %u ASIDs, "
-			"1 GiB pages %s\n",
-			c->svm_revision, yes_no(c->nested_paging), yes_no(c->nrip_save),
-			yes_no(c->decode_assists), yes_no(c->vmcb_clean_bits),
-			yes_no(c->flush_by_asid), c->asid_count, yes_no(c->large_pages_1g));
+		        "decode assists %s, VMCB clean bits %s, flush by ASID %s, %u ASIDs, "
+		        "1 GiB pages %s\n",
+		        c->svm_revision, yes_no(c->nested_paging), yes_no(c->nrip_save),
+		        yes_no(c->decode_assists), yes_no(c->vmcb_clean_bits),
+		        yes_no(c->flush_by_asid), c->asid_count, yes_no(c->large_pages_1g));
 	if (c->vendor == HV_VENDOR_INTEL && c->vmcs_revision) /* VMX is there */
 		kprintf("monitor: backend vmx (Intel VMX, VMCS revision %#x): EPT %s, VPID %s, "
-			"unrestricted guest %s, EPT A/D %s, 1 GiB pages %s, preemption timer %s\n",
-			c->vmcs_revision, yes_no(c->nested_paging), yes_no(c->vpid),
-			yes_no(c->unrestricted_guest), yes_no(c->slat_ad_bits),
-			yes_no(c->large_pages_1g), yes_no(c->preemption_timer));
+		        "unrestricted guest %s, EPT A/D %s, 1 GiB pages %s, preemption timer %s\n",
+		        c->vmcs_revision, yes_no(c->nested_paging), yes_no(c->vpid),
+		        yes_no(c->unrestricted_guest), yes_no(c->slat_ad_bits),
+		        yes_no(c->large_pages_1g), yes_no(c->preemption_timer));
 }
 
 /* One time source for every guest clock: the TSC, measured against the PIT. */
@@ -93,7 +93,7 @@ static void init_clock(void)
 
 	if (hz)
 		kprintf("monitor: TSC measured at %llu.%03llu MHz against the PIT\n",
-			(unsigned long long)(hz / 1000000), (unsigned long long)(hz / 1000 % 1000));
+		        (unsigned long long)(hz / 1000000), (unsigned long long)(hz / 1000 % 1000));
 	else
 		kprintf("monitor: the PIT did not answer: TSC assumed to run at 1 GHz\n");
 }
@@ -131,7 +131,8 @@ static void parse_module_lines(size_t n)
 		char err[160];
 
 		expectations[i] = (struct child_expectation){.exit_status = 1};
-		module_ok[i] = !module_args_parse(m->cmdline, m->cmdline_len, args, err, sizeof(err));
+		module_ok[i] =
+		    !module_args_parse(m->cmdline, m->cmdline_len, args, err, sizeof(err));
 		if (!module_ok[i]) {
 			struct child *c = &children[i];
 
@@ -162,10 +163,10 @@ static size_t files_for(const char *name, struct multiboot1_module *out, size_t 
 		if (!module_ok[i] || !a->has_for || strcmp(a->for_name, name))
 			continue;
 		out[count++] = (struct multiboot1_module){
-			.data = identity(boot.modules[i].start),
-			.size = boot.modules[i].end - boot.modules[i].start,
-			.string = a->args,
-			.string_len = a->args_len,
+		    .data = identity(boot.modules[i].start),
+		    .size = boot.modules[i].end - boot.modules[i].start,
+		    .string = a->args,
+		    .string_len = a->args_len,
 		};
 	}
 	return count;
@@ -183,7 +184,8 @@ static void check_files_have_partitions(size_t n)
 			found = found || (module_ok[j] && !module_lines[j].has_for &&
 			                  !strcmp(module_lines[j].name, module_lines[i].for_name));
 		kprintf("monitor: module %zu is a file for partition %s%s\n", i,
-		        module_lines[i].for_name, found ? "" : ", which no module creates: ignored");
+		        module_lines[i].for_name,
+		        found ? "" : ", which no module creates: ignored");
 	}
 }
 
@@ -215,8 +217,8 @@ void monitor_main(uint32_t mb2_magic, uint64_t mb2_info_phys)
 		if (!module_ok[i] || module_lines[i].has_for)
 			continue;
 		nfiles = files_for(module_lines[i].name, files, MB2_MAX_MODULES);
-		if (child_create(&children[i], &module_lines[i], identity(m->start), m->end - m->start,
-		                 files, nfiles))
+		if (child_create(&children[i], &module_lines[i], identity(m->start),
+		                 m->end - m->start, files, nfiles))
 			continue;
 		child_run(&children[i]);
 		child_destroy(&children[i]);

@@ -14,7 +14,8 @@
 
 void platform_msrs_init(struct platform_msrs *m)
 {
-	*m = (struct platform_msrs){.apic_base = APIC_BASE_DEFAULT | APIC_BASE_ENABLE | APIC_BASE_BSP};
+	*m = (struct platform_msrs){.apic_base =
+	                                APIC_BASE_DEFAULT | APIC_BASE_ENABLE | APIC_BASE_BSP};
 }
 
 static bool is_memory_type(uint8_t t)
@@ -99,7 +100,6 @@ int platform_msr_write(struct platform_msrs *m, uint32_t index, uint64_t value)
 	case MSR_IA32_MISC_ENABLE:
 	case MSR_IA32_BIOS_SIGN_ID:
 		return 0; /* accepted and ignored, as kernels write them on every CPU */
-	default:
-		return -ENOENT;
+	default: return -ENOENT;
 	}
 }

@@ -20,10 +20,10 @@
 #define MSR_IA32_MTRR_FIX4K_LAST  0x26fU
 #define MSR_IA32_MTRR_DEF_TYPE    0x2ffU
 
-#define APIC_BASE_BSP     (1ULL << 8)
-#define APIC_BASE_ENABLE  (1ULL << 11)
-#define APIC_BASE_DEFAULT 0xfee00000ULL
-#define MTRR_VARIABLE_COUNT 8U
+#define APIC_BASE_BSP             (1ULL << 8)
+#define APIC_BASE_ENABLE          (1ULL << 11)
+#define APIC_BASE_DEFAULT         0xfee00000ULL
+#define MTRR_VARIABLE_COUNT       8U
 
 /* Per partition (one VP for now). */
 struct platform_msrs {

@@ -22,10 +22,10 @@ static void print_exits(const struct child *c)
 	        (unsigned long long)exit_stats_total(&c->stats), (unsigned long long)c->tsc_cycles);
 	if (c->emu.stats.emulated || c->emu.stats.faults)
 		kprintf("; MMIO emulated=%llu faults=%llu (decode cache %llu hits, %llu misses)",
-			(unsigned long long)c->emu.stats.emulated,
-			(unsigned long long)c->emu.stats.faults,
-			(unsigned long long)c->emu.stats.cache_hits,
-			(unsigned long long)c->emu.stats.cache_misses);
+		        (unsigned long long)c->emu.stats.emulated,
+		        (unsigned long long)c->emu.stats.faults,
+		        (unsigned long long)c->emu.stats.cache_hits,
+		        (unsigned long long)c->emu.stats.cache_misses);
 	/* ROM reads are plain RAM reads (no exit); only writes trap, and they change nothing. */
 	if (c->rom.writes_discarded)
 		kprintf("; ROM writes discarded=%llu", (unsigned long long)c->rom.writes_discarded);
@@ -44,11 +44,13 @@ static void print_backend(void)
 		return;
 	if (c->vendor == HV_VENDOR_INTEL)
 		kprintf("monitor:   backend vmx: EPT%s%s%s%s\n", c->vpid ? ", VPID" : "",
-			c->unrestricted_guest ? ", unrestricted guest" : "",
-			c->slat_ad_bits ? ", EPT A/D" : "", c->large_pages_1g ? ", 1 GiB pages" : "");
+		        c->unrestricted_guest ? ", unrestricted guest" : "",
+		        c->slat_ad_bits ? ", EPT A/D" : "",
+		        c->large_pages_1g ? ", 1 GiB pages" : "");
 	else
-		kprintf("monitor:   backend svm: NPT%s%s, %u ASIDs\n", c->nrip_save ? ", NRIP save" : "",
-			c->flush_by_asid ? ", flush by ASID" : "", c->asid_count);
+		kprintf("monitor:   backend svm: NPT%s%s, %u ASIDs\n",
+		        c->nrip_save ? ", NRIP save" : "",
+		        c->flush_by_asid ? ", flush by ASID" : "", c->asid_count);
 }
 
 bool summary_print(const struct child *children, const struct child_expectation *expect, size_t n)

@@ -29,6 +29,6 @@ static void rom_write(void *opaque, uint64_t offset, const void *buf, unsigned l
 }
 
 const struct mmio_device_ops rom_device_ops = {
-	.read = rom_read,
-	.write = rom_write,
+    .read = rom_read,
+    .write = rom_write,
 };

@@ -67,10 +67,28 @@ void asm_fxrstor(const void *area);
 #define RFLAGS_TF          (1ULL << 8)
 #define RFLAGS_IF          (1ULL << 9)
 
-#define X86_VECTOR_DE      0U
-#define X86_VECTOR_UD      6U
-#define X86_VECTOR_DF      8U
-#define X86_VECTOR_GP      13U
-#define X86_VECTOR_PF      14U
+/* A 48-bit canonical address: bits 63:47 all equal. */
+static inline bool x86_is_canonical(uint64_t a)
+{
+	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
+/* Each byte of IA32_PAT names a memory type: UC, WC, WT, WP, WB or UC- (0, 1, 4, 5, 6, 7). */
+static inline bool x86_is_valid_pat(uint64_t pat)
+{
+	for (unsigned i = 0; i < 8; i++) {
+		uint8_t t = (uint8_t)(pat >> (8 * i));
+
+		if (t == 2 || t == 3 || t > 7)
+			return false;
+	}
+	return true;
+}
+
+#define X86_VECTOR_DE 0U
+#define X86_VECTOR_UD 6U
+#define X86_VECTOR_DF 8U
+#define X86_VECTOR_GP 13U
+#define X86_VECTOR_PF 14U
 
 #endif

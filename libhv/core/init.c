@@ -60,7 +60,9 @@ static void read_identity(struct hv_capabilities *caps)
 
 static const struct hv_vendor_ops *vendor_for(enum hv_vendor vendor)
 {
-	return vendor == HV_VENDOR_AMD ? &hv_svm_ops : vendor == HV_VENDOR_INTEL ? &hv_vmx_ops : NULL;
+	return vendor == HV_VENDOR_AMD     ? &hv_svm_ops
+	       : vendor == HV_VENDOR_INTEL ? &hv_vmx_ops
+	                                   : NULL;
 }
 
 hv_status_t hv_detect(struct hv_capabilities *caps)

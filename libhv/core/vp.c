@@ -266,8 +266,10 @@ static bool handle_slat_fault(struct hv_vp *vp, struct hv_exit *exit, uint32_t *
  */
 static void finish_cr_access(struct hv_vp *vp, const struct hv_exit *exit)
 {
-	static const uint32_t cr_names[16] = {[0] = HV_X64_REGISTER_CR0, [3] = HV_X64_REGISTER_CR3,
-					      [4] = HV_X64_REGISTER_CR4, [8] = HV_X64_REGISTER_CR8};
+	static const uint32_t cr_names[16] = {[0] = HV_X64_REGISTER_CR0,
+	                                      [3] = HV_X64_REGISTER_CR3,
+	                                      [4] = HV_X64_REGISTER_CR4,
+	                                      [8] = HV_X64_REGISTER_CR8};
 	uint32_t name = cr_names[exit->cr.number & 15];
 	uint32_t gpr = HV_X64_REGISTER_RAX + (exit->cr.gpr & 15);
 	uint64_t cr0;
@@ -278,12 +280,8 @@ static void finish_cr_access(struct hv_vp *vp, const struct hv_exit *exit)
 		return;
 	}
 	switch (exit->cr.type) {
-	case HV_CR_MOV_TO:
-		st = set_reg(vp, name, get_reg(vp, gpr));
-		break;
-	case HV_CR_MOV_FROM:
-		st = set_reg(vp, gpr, get_reg(vp, name));
-		break;
+	case HV_CR_MOV_TO: st = set_reg(vp, name, get_reg(vp, gpr)); break;
+	case HV_CR_MOV_FROM: st = set_reg(vp, gpr, get_reg(vp, name)); break;
 	case HV_CR_CLTS:
 		st = set_reg(vp, HV_X64_REGISTER_CR0, get_reg(vp, HV_X64_REGISTER_CR0) & ~CR0_TS);
 		break;
@@ -309,9 +307,7 @@ static bool handle_internally(struct hv_vp *vp, struct hv_exit *exit, uint32_t *
 	case HV_EXIT_REFUSED_INSN:
 		hv_globals.vendor->inject_exception(vp, X86_VECTOR_UD, false, 0);
 		return true;
-	case HV_EXIT_CR_ACCESS:
-		finish_cr_access(vp, exit);
-		return true;
+	case HV_EXIT_CR_ACCESS: finish_cr_access(vp, exit); return true;
 	case HV_EXIT_MSR_READ:
 	case HV_EXIT_MSR_WRITE: return handle_owned_msr(vp, exit);
 	case HV_EXIT_MEMORY_ACCESS: return handle_slat_fault(vp, exit, slat_retries);

@@ -330,23 +330,6 @@ static hv_status_t svm_get_register(struct hv_vp *vp, uint32_t name, union hv_re
 	return HV_STATUS_SUCCESS;
 }
 
-static bool is_canonical(uint64_t a)
-{
-	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
-/* Each byte of PAT must name a memory type: UC, WC, WT, WP, WB or UC- (0, 1, 4, 5, 6, 7). */
-static bool is_valid_pat(uint64_t pat)
-{
-	for (unsigned i = 0; i < 8; i++) {
-		uint8_t t = (uint8_t)(pat >> (8 * i));
-
-		if (t == 2 || t == 3 || t > 7)
-			return false;
-	}
-	return true;
-}
-
 static hv_status_t check_value(uint32_t name, uint64_t value)
 {
 	const uint64_t efer_ok =
@@ -356,7 +339,8 @@ static hv_status_t check_value(uint32_t name, uint64_t value)
 	case HV_X64_REGISTER_EFER:
 		return (value & ~efer_ok) ? HV_STATUS_INVALID_REGISTER_VALUE : HV_STATUS_SUCCESS;
 	case HV_X64_REGISTER_PAT:
-		return is_valid_pat(value) ? HV_STATUS_SUCCESS : HV_STATUS_INVALID_REGISTER_VALUE;
+		return x86_is_valid_pat(value) ? HV_STATUS_SUCCESS
+		                               : HV_STATUS_INVALID_REGISTER_VALUE;
 	case HV_X64_REGISTER_CR0:
 		if ((value >> 32) || ((value & CR0_NW) && !(value & CR0_CD)))
 			return HV_STATUS_INVALID_REGISTER_VALUE;
@@ -370,7 +354,8 @@ static hv_status_t check_value(uint32_t name, uint64_t value)
 	case HV_X64_REGISTER_CSTAR:
 	case HV_X64_REGISTER_SYSENTER_EIP:
 	case HV_X64_REGISTER_SYSENTER_ESP:
-		return is_canonical(value) ? HV_STATUS_SUCCESS : HV_STATUS_INVALID_REGISTER_VALUE;
+		return x86_is_canonical(value) ? HV_STATUS_SUCCESS
+		                               : HV_STATUS_INVALID_REGISTER_VALUE;
 	default: return HV_STATUS_SUCCESS;
 	}
 }
@@ -393,13 +378,13 @@ static hv_status_t svm_set_register(struct hv_vp *vp, uint32_t name,
 	} else if (name == HV_X64_REGISTER_EFER) {
 		save->efer = v->reg64 | EFER_SVME;
 	} else if (name == HV_X64_REGISTER_IDTR || name == HV_X64_REGISTER_GDTR) {
-		if (!is_canonical(v->table.base))
+		if (!x86_is_canonical(v->table.base))
 			return HV_STATUS_INVALID_REGISTER_VALUE;
 		seg = segment_of(save, name);
 		seg->limit = v->table.limit;
 		seg->base = v->table.base;
 	} else if ((seg = segment_of(save, name)) != NULL) {
-		if (!is_canonical(v->segment.base))
+		if (!x86_is_canonical(v->segment.base))
 			return HV_STATUS_INVALID_REGISTER_VALUE;
 		seg->base = v->segment.base;
 		seg->limit = v->segment.limit;

@@ -144,12 +144,13 @@ enum vmcs_width {
 #define VMCS_FIELD_WIDTH(f) ((enum vmcs_width)(((unsigned)(f) >> 13) & 3U))
 
 /* Called only when a constant field meets an accessor of the wrong width: a build error. */
-extern void vmcs_width_mismatch(void) __attribute__((error("VMCS field used with the wrong width")));
+extern void vmcs_width_mismatch(void)
+    __attribute__((error("VMCS field used with the wrong width")));
 
-#define VMCS_CHECK_WIDTH(f, w)                                                                     \
-	do {                                                                                       \
-		if (__builtin_constant_p(f) && VMCS_FIELD_WIDTH(f) != (w))                         \
-			vmcs_width_mismatch();                                                     \
+#define VMCS_CHECK_WIDTH(f, w)                                             \
+	do {                                                               \
+		if (__builtin_constant_p(f) && VMCS_FIELD_WIDTH(f) != (w)) \
+			vmcs_width_mismatch();                             \
 	} while (0)
 
 static inline __attribute__((always_inline)) uint16_t vmcs_read16(enum vmcs_field f)
@@ -207,29 +208,29 @@ static inline __attribute__((always_inline)) void vmcs_writenl(enum vmcs_field f
 #define VMX_PIN_PREEMPTION_TIMER   (1U << 6)
 
 /* Primary processor-based controls */
-#define VMX_PROC_HLT_EXITING      (1U << 7)
-#define VMX_PROC_MWAIT_EXITING    (1U << 10)
-#define VMX_PROC_CR3_LOAD_EXITING (1U << 15)
+#define VMX_PROC_HLT_EXITING       (1U << 7)
+#define VMX_PROC_MWAIT_EXITING     (1U << 10)
+#define VMX_PROC_CR3_LOAD_EXITING  (1U << 15)
 #define VMX_PROC_CR3_STORE_EXITING (1U << 16)
-#define VMX_PROC_USE_IO_BITMAPS   (1U << 25)
-#define VMX_PROC_USE_MSR_BITMAPS  (1U << 28)
-#define VMX_PROC_MONITOR_EXITING  (1U << 29)
-#define VMX_PROC_SECONDARY        (1U << 31)
+#define VMX_PROC_USE_IO_BITMAPS    (1U << 25)
+#define VMX_PROC_USE_MSR_BITMAPS   (1U << 28)
+#define VMX_PROC_MONITOR_EXITING   (1U << 29)
+#define VMX_PROC_SECONDARY         (1U << 31)
 
 /* Secondary processor-based controls */
-#define VMX_PROC2_ENABLE_EPT        (1U << 1)
-#define VMX_PROC2_ENABLE_RDTSCP     (1U << 3)
-#define VMX_PROC2_ENABLE_VPID       (1U << 5)
-#define VMX_PROC2_UNRESTRICTED      (1U << 7)
-#define VMX_PROC2_ENABLE_INVPCID    (1U << 12)
+#define VMX_PROC2_ENABLE_EPT     (1U << 1)
+#define VMX_PROC2_ENABLE_RDTSCP  (1U << 3)
+#define VMX_PROC2_ENABLE_VPID    (1U << 5)
+#define VMX_PROC2_UNRESTRICTED   (1U << 7)
+#define VMX_PROC2_ENABLE_INVPCID (1U << 12)
 
 /* VM-exit controls */
-#define VMX_EXIT_HOST_64BIT  (1U << 9)
+#define VMX_EXIT_HOST_64BIT    (1U << 9)
 #define VMX_EXIT_ACK_INTERRUPT (1U << 15)
-#define VMX_EXIT_SAVE_PAT    (1U << 18)
-#define VMX_EXIT_LOAD_PAT    (1U << 19)
-#define VMX_EXIT_SAVE_EFER   (1U << 20)
-#define VMX_EXIT_LOAD_EFER   (1U << 21)
+#define VMX_EXIT_SAVE_PAT      (1U << 18)
+#define VMX_EXIT_LOAD_PAT      (1U << 19)
+#define VMX_EXIT_SAVE_EFER     (1U << 20)
+#define VMX_EXIT_LOAD_EFER     (1U << 21)
 
 /* VM-entry controls */
 #define VMX_ENTRY_IA32E_GUEST (1U << 9)
@@ -240,75 +241,75 @@ static inline __attribute__((always_inline)) void vmcs_writenl(enum vmcs_field f
 #define VMX_AR_UNUSABLE (1U << 16)
 
 /* Interruption information (entry and exit, IDT vectoring) */
-#define VMX_INTR_VECTOR_MASK  0xffU
-#define VMX_INTR_TYPE_SHIFT   8U
-#define VMX_INTR_TYPE_EXTERNAL 0U
-#define VMX_INTR_TYPE_NMI     2U
-#define VMX_INTR_TYPE_HW_EXCEPTION 3U
-#define VMX_INTR_TYPE_SW_INTERRUPT 4U
+#define VMX_INTR_VECTOR_MASK            0xffU
+#define VMX_INTR_TYPE_SHIFT             8U
+#define VMX_INTR_TYPE_EXTERNAL          0U
+#define VMX_INTR_TYPE_NMI               2U
+#define VMX_INTR_TYPE_HW_EXCEPTION      3U
+#define VMX_INTR_TYPE_SW_INTERRUPT      4U
 #define VMX_INTR_TYPE_PRIV_SW_EXCEPTION 5U
-#define VMX_INTR_TYPE_SW_EXCEPTION 6U
-#define VMX_INTR_ERROR_VALID  (1U << 11)
-#define VMX_INTR_VALID        (1U << 31)
+#define VMX_INTR_TYPE_SW_EXCEPTION      6U
+#define VMX_INTR_ERROR_VALID            (1U << 11)
+#define VMX_INTR_VALID                  (1U << 31)
 
 /* Basic exit reasons (SDM appendix "VMX Basic Exit Reasons") */
-#define VMX_EXIT_EXCEPTION_NMI       0U
-#define VMX_EXIT_EXTERNAL_INTERRUPT  1U
-#define VMX_EXIT_TRIPLE_FAULT        2U
-#define VMX_EXIT_INIT                3U
-#define VMX_EXIT_SIPI                4U
-#define VMX_EXIT_INTERRUPT_WINDOW    7U
-#define VMX_EXIT_NMI_WINDOW          8U
-#define VMX_EXIT_TASK_SWITCH         9U
-#define VMX_EXIT_CPUID               10U
-#define VMX_EXIT_GETSEC              11U
-#define VMX_EXIT_HLT                 12U
-#define VMX_EXIT_INVD                13U
-#define VMX_EXIT_VMCALL              18U
-#define VMX_EXIT_VMCLEAR             19U
-#define VMX_EXIT_VMXON               27U
-#define VMX_EXIT_CR_ACCESS           28U
-#define VMX_EXIT_IO                  30U
-#define VMX_EXIT_RDMSR               31U
-#define VMX_EXIT_WRMSR               32U
-#define VMX_EXIT_INVALID_GUEST_STATE 33U
-#define VMX_EXIT_MSR_LOADING         34U
-#define VMX_EXIT_MWAIT               36U
-#define VMX_EXIT_MONITOR             39U
-#define VMX_EXIT_MACHINE_CHECK       41U
-#define VMX_EXIT_EPT_VIOLATION       48U
-#define VMX_EXIT_EPT_MISCONFIG       49U
-#define VMX_EXIT_INVEPT              50U
-#define VMX_EXIT_PREEMPTION_TIMER    52U
-#define VMX_EXIT_INVVPID             53U
-#define VMX_EXIT_XSETBV              55U
-#define VMX_EXIT_INVPCID             58U
-#define VMX_EXIT_VMFUNC              59U
+#define VMX_EXIT_EXCEPTION_NMI        0U
+#define VMX_EXIT_EXTERNAL_INTERRUPT   1U
+#define VMX_EXIT_TRIPLE_FAULT         2U
+#define VMX_EXIT_INIT                 3U
+#define VMX_EXIT_SIPI                 4U
+#define VMX_EXIT_INTERRUPT_WINDOW     7U
+#define VMX_EXIT_NMI_WINDOW           8U
+#define VMX_EXIT_TASK_SWITCH          9U
+#define VMX_EXIT_CPUID                10U
+#define VMX_EXIT_GETSEC               11U
+#define VMX_EXIT_HLT                  12U
+#define VMX_EXIT_INVD                 13U
+#define VMX_EXIT_VMCALL               18U
+#define VMX_EXIT_VMCLEAR              19U
+#define VMX_EXIT_VMXON                27U
+#define VMX_EXIT_CR_ACCESS            28U
+#define VMX_EXIT_IO                   30U
+#define VMX_EXIT_RDMSR                31U
+#define VMX_EXIT_WRMSR                32U
+#define VMX_EXIT_INVALID_GUEST_STATE  33U
+#define VMX_EXIT_MSR_LOADING          34U
+#define VMX_EXIT_MWAIT                36U
+#define VMX_EXIT_MONITOR              39U
+#define VMX_EXIT_MACHINE_CHECK        41U
+#define VMX_EXIT_EPT_VIOLATION        48U
+#define VMX_EXIT_EPT_MISCONFIG        49U
+#define VMX_EXIT_INVEPT               50U
+#define VMX_EXIT_PREEMPTION_TIMER     52U
+#define VMX_EXIT_INVVPID              53U
+#define VMX_EXIT_XSETBV               55U
+#define VMX_EXIT_INVPCID              58U
+#define VMX_EXIT_VMFUNC               59U
 #define VMX_EXIT_REASON_ENTRY_FAILURE (1U << 31)
 
 /* I/O exit qualification */
-#define VMX_IO_SIZE_MASK   0x7ULL
-#define VMX_IO_IN          (1ULL << 3)
-#define VMX_IO_STRING      (1ULL << 4)
-#define VMX_IO_REP         (1ULL << 5)
-#define VMX_IO_PORT_SHIFT  16U
+#define VMX_IO_SIZE_MASK  0x7ULL
+#define VMX_IO_IN         (1ULL << 3)
+#define VMX_IO_STRING     (1ULL << 4)
+#define VMX_IO_REP        (1ULL << 5)
+#define VMX_IO_PORT_SHIFT 16U
 
 /* EPT violation exit qualification */
-#define VMX_EPT_READ        (1ULL << 0)
-#define VMX_EPT_WRITE       (1ULL << 1)
-#define VMX_EPT_FETCH       (1ULL << 2)
-#define VMX_EPT_PERMS_MASK  (7ULL << 3) /* what the entry allowed */
-#define VMX_EPT_GLA_VALID   (1ULL << 7)
-#define VMX_EPT_GLA_FINAL   (1ULL << 8) /* the access to the translation, not the walk */
+#define VMX_EPT_READ       (1ULL << 0)
+#define VMX_EPT_WRITE      (1ULL << 1)
+#define VMX_EPT_FETCH      (1ULL << 2)
+#define VMX_EPT_PERMS_MASK (7ULL << 3) /* what the entry allowed */
+#define VMX_EPT_GLA_VALID  (1ULL << 7)
+#define VMX_EPT_GLA_FINAL  (1ULL << 8) /* the access to the translation, not the walk */
 
 /* Control-register access exit qualification */
-#define VMX_CR_NUMBER_MASK   0xfULL
-#define VMX_CR_TYPE_SHIFT    4U
-#define VMX_CR_TYPE_MOV_TO   0U
-#define VMX_CR_TYPE_MOV_FROM 1U
-#define VMX_CR_TYPE_CLTS     2U
-#define VMX_CR_TYPE_LMSW     3U
-#define VMX_CR_GPR_SHIFT     8U
+#define VMX_CR_NUMBER_MASK       0xfULL
+#define VMX_CR_TYPE_SHIFT        4U
+#define VMX_CR_TYPE_MOV_TO       0U
+#define VMX_CR_TYPE_MOV_FROM     1U
+#define VMX_CR_TYPE_CLTS         2U
+#define VMX_CR_TYPE_LMSW         3U
+#define VMX_CR_GPR_SHIFT         8U
 #define VMX_CR_LMSW_SOURCE_SHIFT 16U
 
 #endif

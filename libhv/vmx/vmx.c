@@ -6,15 +6,15 @@
 #include "libhv/vmx/vmcs.h"
 #include "libhv/vmx/vmx_internal.h"
 
-#define CPUID1_ECX_VMX (1U << 5)
-#define CR4_VMXE       (1ULL << 13)
-#define PAT_DEFAULT    0x0007040600070406ULL
+#define CPUID1_ECX_VMX  (1U << 5)
+#define CR4_VMXE        (1ULL << 13)
+#define PAT_DEFAULT     0x0007040600070406ULL
 #define IO_BITMAP_PAGES 2U
 
 /* EPTP: write-back paging structures, a 4-level walk, and A/D flags where offered. */
-#define EPTP_WB       6ULL
-#define EPTP_WALK_4   (3ULL << 3)
-#define EPTP_AD       (1ULL << 6)
+#define EPTP_WB                 6ULL
+#define EPTP_WALK_4             (3ULL << 3)
+#define EPTP_AD                 (1ULL << 6)
 
 #define INTERRUPTIBILITY_STI    (1U << 0)
 #define INTERRUPTIBILITY_MOV_SS (1U << 1)
@@ -23,17 +23,19 @@ struct vmx_globals {
 	struct vmx_msrs msrs;
 	struct vmx_config config;
 	hv_hpa_t vmxon_region;
-	struct vmx_vp *current;     /* whose VMCS is loaded (VMPTRLD) */
-	struct vmx_vp *msr_owner;   /* whose lazy syscall MSRs are in the processor */
+	struct vmx_vp *current;   /* whose VMCS is loaded (VMPTRLD) */
+	struct vmx_vp *msr_owner; /* whose lazy syscall MSRs are in the processor */
 	uint32_t next_vpid;
 	uint64_t cr0_mask, cr4_mask; /* bits the processor fixes: the guest sees the shadows */
 };
 static struct vmx_globals vmx;
 
 static const uint32_t lazy_msr_index[VMX_LAZY_MSR_COUNT] = {
-	[VMX_MSR_KERNEL_GS_BASE] = MSR_KERNEL_GS_BASE, [VMX_MSR_STAR] = MSR_STAR,
-	[VMX_MSR_LSTAR] = MSR_LSTAR,		       [VMX_MSR_CSTAR] = MSR_CSTAR,
-	[VMX_MSR_SFMASK] = MSR_SFMASK,
+    [VMX_MSR_KERNEL_GS_BASE] = MSR_KERNEL_GS_BASE,
+    [VMX_MSR_STAR] = MSR_STAR,
+    [VMX_MSR_LSTAR] = MSR_LSTAR,
+    [VMX_MSR_CSTAR] = MSR_CSTAR,
+    [VMX_MSR_SFMASK] = MSR_SFMASK,
 };
 
 static struct vmx_vp *vmx_vp_of(struct hv_vp *vp)
@@ -57,12 +59,11 @@ static void read_capability_msrs(struct vmx_msrs *m)
 	m->cr4_fixed0 = asm_rdmsr(MSR_IA32_VMX_CR4_FIXED0);
 	m->cr4_fixed1 = asm_rdmsr(MSR_IA32_VMX_CR4_FIXED1);
 	/* The secondary controls and EPT/VPID MSRs exist only when the primary controls say so. */
-	m->procbased2 = (m->procbased >> 32) & VMX_PROC_SECONDARY
-				? asm_rdmsr(MSR_IA32_VMX_PROCBASED2)
-				: 0;
+	m->procbased2 =
+	    (m->procbased >> 32) & VMX_PROC_SECONDARY ? asm_rdmsr(MSR_IA32_VMX_PROCBASED2) : 0;
 	m->ept_vpid = (m->procbased2 >> 32) & (VMX_PROC2_ENABLE_EPT | VMX_PROC2_ENABLE_VPID)
-			      ? asm_rdmsr(MSR_IA32_VMX_EPT_VPID_CAP)
-			      : 0;
+	                  ? asm_rdmsr(MSR_IA32_VMX_EPT_VPID_CAP)
+	                  : 0;
 }
 
 static void vmx_detect(struct hv_capabilities *caps)
@@ -107,10 +108,11 @@ static hv_status_t vmx_enable(struct hv_capabilities *caps)
 	/* Firmware usually locks IA32_FEATURE_CONTROL; locked without VMX means no VMX at all. */
 	if (fc & FEATURE_CONTROL_LOCKED) {
 		if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX))
-			return refuse(caps, "VMX is disabled by the firmware (IA32_FEATURE_CONTROL)");
+			return refuse(caps,
+			              "VMX is disabled by the firmware (IA32_FEATURE_CONTROL)");
 	} else {
 		asm_wrmsr(MSR_IA32_FEATURE_CONTROL,
-			  fc | FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+		          fc | FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
 	}
 	if (!(asm_read_cr0() & CR0_NE) ||
 	    vmx_fix_cr(asm_read_cr0(), vmx.msrs.cr0_fixed0, vmx.msrs.cr0_fixed1) != asm_read_cr0())
@@ -148,8 +150,8 @@ void vmx_msr_bitmap_pass_through(uint8_t *bitmap, uint32_t msr)
 	else
 		return; /* outside the bitmap: always intercepted */
 	msr &= 0x1fffU;
-	bitmap[offset + msr / 8] &= (uint8_t)~(1U << (msr % 8));         /* reads */
-	bitmap[0x800 + offset + msr / 8] &= (uint8_t)~(1U << (msr % 8)); /* writes */
+	bitmap[offset + msr / 8] &= (uint8_t) ~(1U << (msr % 8));         /* reads */
+	bitmap[0x800 + offset + msr / 8] &= (uint8_t) ~(1U << (msr % 8)); /* writes */
 }
 
 static hv_status_t vmx_partition_init(struct hv_partition *p)
@@ -157,8 +159,8 @@ static hv_status_t vmx_partition_init(struct hv_partition *p)
 	const struct hv_host_ops *host = hv_globals.host;
 	/* Switched by the VMCS (FS/GS bases, SYSENTER) or lazily by libhv (the syscall MSRs). */
 	static const uint32_t pass_through[] = {
-		MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR,		MSR_LSTAR,
-		MSR_CSTAR,   MSR_SFMASK,  MSR_SYSENTER_CS,    MSR_SYSENTER_ESP, MSR_SYSENTER_EIP,
+	    MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR,         MSR_LSTAR,
+	    MSR_CSTAR,   MSR_SFMASK,  MSR_SYSENTER_CS,    MSR_SYSENTER_ESP, MSR_SYSENTER_EIP,
 	};
 	hv_hpa_t hpa = host->alloc_pages(1, 1);
 	struct vmx_partition *xp;
@@ -247,7 +249,7 @@ static void write_host_state(void)
 }
 
 static void write_segment(enum vmcs_field selector, uint16_t sel, uint64_t base, uint32_t limit,
-			  uint32_t ar)
+                          uint32_t ar)
 {
 	/* The fields of one segment are laid out alike: selector, limit, AR, base. */
 	uint32_t index = ((uint32_t)selector - VMCS_GUEST_ES_SELECTOR) / 2U;
@@ -278,8 +280,8 @@ static void write_reset_state(void)
 	vmcs_writenl(VMCS_GUEST_RFLAGS, RFLAGS_FIXED);
 	vmcs_writenl(VMCS_CR0_READ_SHADOW, CR0_CD | CR0_NW | CR0_ET);
 	vmcs_writenl(VMCS_GUEST_CR0,
-		     vmx_fix_cr(CR0_CD | CR0_NW | CR0_ET, vmx.cr0_mask & vmx.msrs.cr0_fixed0,
-				vmx.msrs.cr0_fixed1));
+	             vmx_fix_cr(CR0_CD | CR0_NW | CR0_ET, vmx.cr0_mask & vmx.msrs.cr0_fixed0,
+	                        vmx.msrs.cr0_fixed1));
 	vmcs_writenl(VMCS_CR4_READ_SHADOW, 0);
 	vmcs_writenl(VMCS_GUEST_CR4, vmx.msrs.cr4_fixed0);
 	vmcs_writenl(VMCS_GUEST_CR3, 0);
@@ -366,8 +368,9 @@ static void vmx_vp_destroy(struct hv_vp *vp)
 	if (vmx.msr_owner == x)
 		vmx.msr_owner = NULL;
 	if (vmx.config.vpid)
-		asm_invvpid(vmx.config.invvpid_single ? INVVPID_SINGLE_CONTEXT : INVVPID_ALL_CONTEXT,
-			    x->vpid, 0);
+		asm_invvpid(vmx.config.invvpid_single ? INVVPID_SINGLE_CONTEXT
+		                                      : INVVPID_ALL_CONTEXT,
+		            x->vpid, 0);
 	host->free_pages(x->vmcs_hpa, 1);
 	host->free_pages(x->self_hpa, 1);
 	vp->vendor = NULL;
@@ -381,17 +384,18 @@ struct segment_fields {
 };
 
 static const struct segment_fields segments[] = {
-	{HV_X64_REGISTER_ES, VMCS_GUEST_ES_SELECTOR},	  {HV_X64_REGISTER_CS, VMCS_GUEST_CS_SELECTOR},
-	{HV_X64_REGISTER_SS, VMCS_GUEST_SS_SELECTOR},	  {HV_X64_REGISTER_DS, VMCS_GUEST_DS_SELECTOR},
-	{HV_X64_REGISTER_FS, VMCS_GUEST_FS_SELECTOR},	  {HV_X64_REGISTER_GS, VMCS_GUEST_GS_SELECTOR},
-	{HV_X64_REGISTER_LDTR, VMCS_GUEST_LDTR_SELECTOR}, {HV_X64_REGISTER_TR, VMCS_GUEST_TR_SELECTOR},
+    {HV_X64_REGISTER_ES, VMCS_GUEST_ES_SELECTOR},     {HV_X64_REGISTER_CS, VMCS_GUEST_CS_SELECTOR},
+    {HV_X64_REGISTER_SS, VMCS_GUEST_SS_SELECTOR},     {HV_X64_REGISTER_DS, VMCS_GUEST_DS_SELECTOR},
+    {HV_X64_REGISTER_FS, VMCS_GUEST_FS_SELECTOR},     {HV_X64_REGISTER_GS, VMCS_GUEST_GS_SELECTOR},
+    {HV_X64_REGISTER_LDTR, VMCS_GUEST_LDTR_SELECTOR}, {HV_X64_REGISTER_TR, VMCS_GUEST_TR_SELECTOR},
 };
 
 static int segment_index(uint32_t name)
 {
 	for (unsigned i = 0; i < sizeof(segments) / sizeof(segments[0]); i++)
 		if (segments[i].name == name)
-			return (int)(((uint32_t)segments[i].selector - VMCS_GUEST_ES_SELECTOR) / 2U);
+			return (int)(((uint32_t)segments[i].selector - VMCS_GUEST_ES_SELECTOR) /
+			             2U);
 	return -1;
 }
 
@@ -449,47 +453,32 @@ static hv_status_t vmx_get_register(struct hv_vp *vp, uint32_t name, union hv_re
 	} else if (name == HV_X64_REGISTER_CR2) {
 		v->reg64 = x->cr2;
 	} else if ((index = lazy_msr_of(name)) >= 0) {
-		v->reg64 = vmx.msr_owner == x ? asm_rdmsr(lazy_msr_index[index])
-					      : x->lazy_msrs[index];
+		v->reg64 =
+		    vmx.msr_owner == x ? asm_rdmsr(lazy_msr_index[index]) : x->lazy_msrs[index];
 	} else if (name == HV_X64_REGISTER_GDTR || name == HV_X64_REGISTER_IDTR) {
 		bool gdt = name == HV_X64_REGISTER_GDTR;
 
 		v->table.base = vmcs_readnl(gdt ? VMCS_GUEST_GDTR_BASE : VMCS_GUEST_IDTR_BASE);
-		v->table.limit = (uint16_t)vmcs_read32(gdt ? VMCS_GUEST_GDTR_LIMIT
-							   : VMCS_GUEST_IDTR_LIMIT);
+		v->table.limit =
+		    (uint16_t)vmcs_read32(gdt ? VMCS_GUEST_GDTR_LIMIT : VMCS_GUEST_IDTR_LIMIT);
 	} else if ((index = segment_index(name)) >= 0) {
 		uint32_t ar = (uint32_t)asm_vmread(VMCS_GUEST_ES_AR + 2U * (uint32_t)index);
 
-		v->segment.selector = (uint16_t)asm_vmread(VMCS_GUEST_ES_SELECTOR + 2U * (uint32_t)index);
+		v->segment.selector =
+		    (uint16_t)asm_vmread(VMCS_GUEST_ES_SELECTOR + 2U * (uint32_t)index);
 		v->segment.base = asm_vmread(VMCS_GUEST_ES_BASE + 2U * (uint32_t)index);
 		v->segment.limit = (uint32_t)asm_vmread(VMCS_GUEST_ES_LIMIT + 2U * (uint32_t)index);
 		/* An unusable segment reads as not present. */
-		v->segment.attributes = (ar & VMX_AR_UNUSABLE) ? (uint16_t)(ar & 0xf07fU)
-							       : (uint16_t)(ar & 0xf0ffU);
+		v->segment.attributes =
+		    (ar & VMX_AR_UNUSABLE) ? (uint16_t)(ar & 0xf07fU) : (uint16_t)(ar & 0xf0ffU);
 	} else {
 		return HV_STATUS_INVALID_PARAMETER;
 	}
 	return HV_STATUS_SUCCESS;
 }
 
-static bool is_canonical(uint64_t a)
-{
-	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
-static bool is_valid_pat(uint64_t pat)
-{
-	for (unsigned i = 0; i < 8; i++) {
-		uint8_t t = (uint8_t)(pat >> (8 * i));
-
-		if (t == 2 || t == 3 || t > 7)
-			return false;
-	}
-	return true;
-}
-
 #define CR0_KNOWN                                                                                  \
-	(CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD |  \
+	(CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | \
 	 CR0_PG)
 
 static hv_status_t set_cr0(uint64_t value)
@@ -533,7 +522,7 @@ static hv_status_t set_segment(int index, const struct hv_x64_segment_register *
 {
 	uint32_t ar = s->attributes & 0xf0ffU;
 
-	if (!is_canonical(s->base))
+	if (!x86_is_canonical(s->base))
 		return HV_STATUS_INVALID_REGISTER_VALUE;
 	/* A segment that is not present is "unusable" to VMX; CS and TR always have to be usable. */
 	if (!(ar & HV_SEG_ATTR_P) && name != HV_X64_REGISTER_CS && name != HV_X64_REGISTER_TR)
@@ -546,7 +535,7 @@ static hv_status_t set_segment(int index, const struct hv_x64_segment_register *
 }
 
 static hv_status_t vmx_set_register(struct hv_vp *vp, uint32_t name,
-				    const union hv_register_value *v)
+                                    const union hv_register_value *v)
 {
 	struct vmx_vp *x = vmx_vp_of(vp);
 	int index;
@@ -558,7 +547,7 @@ static hv_status_t vmx_set_register(struct hv_vp *vp, uint32_t name,
 	case HV_X64_REGISTER_EFER: return set_efer(v->reg64);
 	case HV_X64_REGISTER_CR2: x->cr2 = v->reg64; return HV_STATUS_SUCCESS;
 	case HV_X64_REGISTER_PAT:
-		if (!is_valid_pat(v->reg64))
+		if (!x86_is_valid_pat(v->reg64))
 			return HV_STATUS_INVALID_REGISTER_VALUE;
 		break;
 	case HV_X64_REGISTER_DR7:
@@ -571,11 +560,10 @@ static hv_status_t vmx_set_register(struct hv_vp *vp, uint32_t name,
 	case HV_X64_REGISTER_KERNEL_GS_BASE:
 	case HV_X64_REGISTER_LSTAR:
 	case HV_X64_REGISTER_CSTAR:
-		if (!is_canonical(v->reg64))
+		if (!x86_is_canonical(v->reg64))
 			return HV_STATUS_INVALID_REGISTER_VALUE;
 		break;
-	default:
-		break;
+	default: break;
 	}
 	if (name >= HV_X64_REGISTER_RAX && name <= HV_X64_REGISTER_R15 &&
 	    name != HV_X64_REGISTER_RSP) {
@@ -589,7 +577,7 @@ static hv_status_t vmx_set_register(struct hv_vp *vp, uint32_t name,
 	} else if (name == HV_X64_REGISTER_GDTR || name == HV_X64_REGISTER_IDTR) {
 		bool gdt = name == HV_X64_REGISTER_GDTR;
 
-		if (!is_canonical(v->table.base))
+		if (!x86_is_canonical(v->table.base))
 			return HV_STATUS_INVALID_REGISTER_VALUE;
 		vmcs_writenl(gdt ? VMCS_GUEST_GDTR_BASE : VMCS_GUEST_IDTR_BASE, v->table.base);
 		vmcs_write32(gdt ? VMCS_GUEST_GDTR_LIMIT : VMCS_GUEST_IDTR_LIMIT, v->table.limit);
@@ -618,8 +606,8 @@ static void switch_lazy_msrs(struct vmx_vp *x)
 
 static void read_guest_state(struct vmx_guest_state *g)
 {
-	struct vmx_segment_state *segs[] = {&g->es, &g->cs, &g->ss, &g->ds,
-					    &g->fs, &g->gs, &g->ldtr, &g->tr};
+	struct vmx_segment_state *segs[] = {&g->es, &g->cs, &g->ss,   &g->ds,
+	                                    &g->fs, &g->gs, &g->ldtr, &g->tr};
 
 	g->cr0 = vmcs_readnl(VMCS_GUEST_CR0);
 	g->cr3 = vmcs_readnl(VMCS_GUEST_CR3);
@@ -660,7 +648,8 @@ static void flush(struct vmx_vp *x, const struct vmx_partition *xp)
 {
 	asm_invept(vmx.config.invept_single ? INVEPT_SINGLE_CONTEXT : INVEPT_ALL_CONTEXT, xp->eptp);
 	if (vmx.config.vpid)
-		asm_invvpid(vmx.config.invvpid_single ? INVVPID_SINGLE_CONTEXT : INVVPID_ALL_CONTEXT,
+		asm_invvpid(vmx.config.invvpid_single ? INVVPID_SINGLE_CONTEXT
+		                                      : INVVPID_ALL_CONTEXT,
 		            x->vpid, 0);
 }
 
@@ -678,9 +667,10 @@ static void vmx_enter(struct hv_vp *vp, bool need_flush, struct hv_exit *exit)
 	if (!vmx.config.unrestricted && (cr0_shadow & (CR0_PE | CR0_PG)) != (CR0_PE | CR0_PG)) {
 		exit->reason = HV_EXIT_INVALID_STATE;
 		exit->invalid.error = 0;
-		exit->invalid.detail = "the guest runs with paging off (real mode or unpaged protected "
-				       "mode), which needs VMX unrestricted guest: this processor "
-				       "lacks it";
+		exit->invalid.detail =
+		    "the guest runs with paging off (real mode or unpaged protected "
+		    "mode), which needs VMX unrestricted guest: this processor "
+		    "lacks it";
 		exit->rip = vmcs_readnl(VMCS_GUEST_RIP);
 		return;
 	}
@@ -696,8 +686,8 @@ static void vmx_enter(struct hv_vp *vp, bool need_flush, struct hv_exit *exit)
 
 		exit->reason = HV_EXIT_INVALID_STATE;
 		exit->invalid.error = error;
-		exit->invalid.detail = rc == 1 ? vmx_instruction_error_name(error)
-					       : "VM entry without a current VMCS";
+		exit->invalid.detail =
+		    rc == 1 ? vmx_instruction_error_name(error) : "VM entry without a current VMCS";
 		exit->rip = vmcs_readnl(VMCS_GUEST_RIP);
 		hv_log("vmx: %s refused partition %s VP %u: error %u: %s",
 		       x->launched ? "VMRESUME" : "VMLAUNCH", vp->partition->name, vp->index, error,
@@ -740,14 +730,15 @@ static void vmx_enter(struct hv_vp *vp, bool need_flush, struct hv_exit *exit)
 		vmcs_write32(VMCS_ENTRY_INTERRUPTION_INFO, vectoring & ~(1U << 12));
 		if (vectoring & VMX_INTR_ERROR_VALID)
 			vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR_CODE,
-				     vmcs_read32(VMCS_IDT_VECTORING_ERROR_CODE));
+			             vmcs_read32(VMCS_IDT_VECTORING_ERROR_CODE));
 		vmcs_write32(VMCS_ENTRY_INSTRUCTION_LENGTH, info.insn_length);
 	}
 }
 
 static void vmx_inject_exception(struct hv_vp *vp, uint8_t vector, bool has_error, uint32_t error)
 {
-	uint32_t info = vector | (VMX_INTR_TYPE_HW_EXCEPTION << VMX_INTR_TYPE_SHIFT) | VMX_INTR_VALID;
+	uint32_t info =
+	    vector | (VMX_INTR_TYPE_HW_EXCEPTION << VMX_INTR_TYPE_SHIFT) | VMX_INTR_VALID;
 
 	load_vmcs(vmx_vp_of(vp));
 	if (has_error) {
@@ -765,26 +756,26 @@ static void vmx_skip_instruction(struct hv_vp *vp, uint8_t length)
 	load_vmcs(vmx_vp_of(vp));
 	rip = vmcs_readnl(VMCS_GUEST_RIP) + length;
 	long64 = (vmcs_read32(VMCS_ENTRY_CONTROLS) & VMX_ENTRY_IA32E_GUEST) &&
-		 (vmcs_read32(VMCS_GUEST_CS_AR) & HV_SEG_ATTR_L);
+	         (vmcs_read32(VMCS_GUEST_CS_AR) & HV_SEG_ATTR_L);
 	vmcs_writenl(VMCS_GUEST_RIP, long64 ? rip : (uint32_t)rip);
 	/* The instruction completed: any STI or MOV SS interrupt shadow is over. */
 	vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY,
-		     vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) &
-			     ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+	             vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) &
+	                 ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
 }
 
 const struct hv_vendor_ops hv_vmx_ops = {
-	.name = "vmx",
-	.detect = vmx_detect,
-	.enable = vmx_enable,
-	.slat_format = &slat_format_ept,
-	.partition_init = vmx_partition_init,
-	.partition_destroy = vmx_partition_destroy,
-	.vp_init = vmx_vp_init,
-	.vp_destroy = vmx_vp_destroy,
-	.get_register = vmx_get_register,
-	.set_register = vmx_set_register,
-	.enter = vmx_enter,
-	.inject_exception = vmx_inject_exception,
-	.skip_instruction = vmx_skip_instruction,
+    .name = "vmx",
+    .detect = vmx_detect,
+    .enable = vmx_enable,
+    .slat_format = &slat_format_ept,
+    .partition_init = vmx_partition_init,
+    .partition_destroy = vmx_partition_destroy,
+    .vp_init = vmx_vp_init,
+    .vp_destroy = vmx_vp_destroy,
+    .get_register = vmx_get_register,
+    .set_register = vmx_set_register,
+    .enter = vmx_enter,
+    .inject_exception = vmx_inject_exception,
+    .skip_instruction = vmx_skip_instruction,
 };

@@ -30,14 +30,14 @@ void vmx_configure(const struct vmx_msrs *m, struct vmx_config *c)
 {
 	const uint32_t pin = VMX_PIN_EXTERNAL_INTERRUPT | VMX_PIN_NMI_EXITING;
 	const uint32_t proc = VMX_PROC_HLT_EXITING | VMX_PROC_MWAIT_EXITING |
-			      VMX_PROC_USE_IO_BITMAPS | VMX_PROC_USE_MSR_BITMAPS |
-			      VMX_PROC_MONITOR_EXITING | VMX_PROC_SECONDARY;
+	                      VMX_PROC_USE_IO_BITMAPS | VMX_PROC_USE_MSR_BITMAPS |
+	                      VMX_PROC_MONITOR_EXITING | VMX_PROC_SECONDARY;
 	/*
 	 * Acknowledging interrupts on exit consumes a host interrupt at the exit: with the host's
 	 * interrupts off, an unacknowledged one would stay pending and exit again at every entry.
 	 */
 	const uint32_t exit = VMX_EXIT_HOST_64BIT | VMX_EXIT_ACK_INTERRUPT | VMX_EXIT_SAVE_EFER |
-			      VMX_EXIT_LOAD_EFER | VMX_EXIT_SAVE_PAT | VMX_EXIT_LOAD_PAT;
+	                      VMX_EXIT_LOAD_EFER | VMX_EXIT_SAVE_PAT | VMX_EXIT_LOAD_PAT;
 	const uint32_t entry = VMX_ENTRY_LOAD_EFER | VMX_ENTRY_LOAD_PAT;
 
 	c->refusal = NULL;
@@ -52,9 +52,9 @@ void vmx_configure(const struct vmx_msrs *m, struct vmx_config *c)
 		return;
 	}
 	c->ept = try_controls(m->procbased2, &c->proc2, VMX_PROC2_ENABLE_EPT) &&
-		 (m->ept_vpid & VMX_EPT_CAP_WALK_4) && (m->ept_vpid & VMX_EPT_CAP_WB) &&
-		 (m->ept_vpid & VMX_EPT_CAP_INVEPT) &&
-		 (m->ept_vpid & (VMX_EPT_CAP_INVEPT_SINGLE | VMX_EPT_CAP_INVEPT_ALL));
+	         (m->ept_vpid & VMX_EPT_CAP_WALK_4) && (m->ept_vpid & VMX_EPT_CAP_WB) &&
+	         (m->ept_vpid & VMX_EPT_CAP_INVEPT) &&
+	         (m->ept_vpid & (VMX_EPT_CAP_INVEPT_SINGLE | VMX_EPT_CAP_INVEPT_ALL));
 	if (!c->ept) {
 		c->refusal = "no EPT with 4-level write-back tables and INVEPT";
 		return;
@@ -64,8 +64,8 @@ void vmx_configure(const struct vmx_msrs *m, struct vmx_config *c)
 		return;
 	}
 	c->vpid = (m->ept_vpid & VMX_VPID_CAP_INVVPID) &&
-		  (m->ept_vpid & (VMX_VPID_CAP_SINGLE | VMX_VPID_CAP_ALL)) &&
-		  try_controls(m->procbased2, &c->proc2, VMX_PROC2_ENABLE_VPID);
+	          (m->ept_vpid & (VMX_VPID_CAP_SINGLE | VMX_VPID_CAP_ALL)) &&
+	          try_controls(m->procbased2, &c->proc2, VMX_PROC2_ENABLE_VPID);
 	c->unrestricted = try_controls(m->procbased2, &c->proc2, VMX_PROC2_UNRESTRICTED);
 	/* Without these two, RDTSCP and INVPCID would raise #UD in the guest even where CPUID shows them. */
 	try_controls(m->procbased2, &c->proc2, VMX_PROC2_ENABLE_RDTSCP);

@@ -5,29 +5,29 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define MSR_IA32_FEATURE_CONTROL    0x03aU
-#define MSR_IA32_VMX_BASIC          0x480U
-#define MSR_IA32_VMX_PINBASED       0x481U
-#define MSR_IA32_VMX_PROCBASED      0x482U
-#define MSR_IA32_VMX_EXIT           0x483U
-#define MSR_IA32_VMX_ENTRY          0x484U
-#define MSR_IA32_VMX_MISC           0x485U
-#define MSR_IA32_VMX_CR0_FIXED0     0x486U
-#define MSR_IA32_VMX_CR0_FIXED1     0x487U
-#define MSR_IA32_VMX_CR4_FIXED0     0x488U
-#define MSR_IA32_VMX_CR4_FIXED1     0x489U
-#define MSR_IA32_VMX_PROCBASED2     0x48bU
-#define MSR_IA32_VMX_EPT_VPID_CAP   0x48cU
-#define MSR_IA32_VMX_TRUE_PINBASED  0x48dU
-#define MSR_IA32_VMX_TRUE_PROCBASED 0x48eU
-#define MSR_IA32_VMX_TRUE_EXIT      0x48fU
-#define MSR_IA32_VMX_TRUE_ENTRY     0x490U
+#define MSR_IA32_FEATURE_CONTROL        0x03aU
+#define MSR_IA32_VMX_BASIC              0x480U
+#define MSR_IA32_VMX_PINBASED           0x481U
+#define MSR_IA32_VMX_PROCBASED          0x482U
+#define MSR_IA32_VMX_EXIT               0x483U
+#define MSR_IA32_VMX_ENTRY              0x484U
+#define MSR_IA32_VMX_MISC               0x485U
+#define MSR_IA32_VMX_CR0_FIXED0         0x486U
+#define MSR_IA32_VMX_CR0_FIXED1         0x487U
+#define MSR_IA32_VMX_CR4_FIXED0         0x488U
+#define MSR_IA32_VMX_CR4_FIXED1         0x489U
+#define MSR_IA32_VMX_PROCBASED2         0x48bU
+#define MSR_IA32_VMX_EPT_VPID_CAP       0x48cU
+#define MSR_IA32_VMX_TRUE_PINBASED      0x48dU
+#define MSR_IA32_VMX_TRUE_PROCBASED     0x48eU
+#define MSR_IA32_VMX_TRUE_EXIT          0x48fU
+#define MSR_IA32_VMX_TRUE_ENTRY         0x490U
 
-#define FEATURE_CONTROL_LOCKED      (1ULL << 0)
+#define FEATURE_CONTROL_LOCKED          (1ULL << 0)
 #define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1ULL << 2)
 
-#define VMX_BASIC_REVISION_MASK 0x7fffffffULL
-#define VMX_BASIC_TRUE_CONTROLS (1ULL << 55)
+#define VMX_BASIC_REVISION_MASK         0x7fffffffULL
+#define VMX_BASIC_TRUE_CONTROLS         (1ULL << 55)
 
 /* IA32_VMX_EPT_VPID_CAP */
 #define VMX_EPT_CAP_EXECUTE_ONLY  (1ULL << 0)

@@ -3,23 +3,18 @@
 #include "libhv/vmx/vmcs.h"
 #include "libhv/vmx/vmx_internal.h"
 
-#define AR_TYPE(ar) ((ar) & 0xfU)
-#define AR_S        (1U << 4)
-#define AR_DPL(ar)  (((ar) >> 5) & 3U)
-#define AR_P        (1U << 7)
-#define AR_L        (1U << 13)
-#define AR_DB       (1U << 14)
-#define AR_G        (1U << 15)
-#define AR_RESERVED 0xfffe0f00U /* bits 11:8 and 31:17 must be zero */
+#define AR_TYPE(ar)          ((ar)&0xfU)
+#define AR_S                 (1U << 4)
+#define AR_DPL(ar)           (((ar) >> 5) & 3U)
+#define AR_P                 (1U << 7)
+#define AR_L                 (1U << 13)
+#define AR_DB                (1U << 14)
+#define AR_G                 (1U << 15)
+#define AR_RESERVED          0xfffe0f00U /* bits 11:8 and 31:17 must be zero */
 
 #define RFLAGS_RESERVED_ZERO 0xffffffffffc08028ULL /* bits 3, 5, 15 and 22-63 */
 #define RFLAGS_VM            (1ULL << 17)
 #define CR4_PCIDE            (1ULL << 17)
-
-static bool is_canonical(uint64_t a)
-{
-	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
 
 static bool fits_fixed(uint64_t v, uint64_t fixed0, uint64_t fixed1)
 {
@@ -42,7 +37,7 @@ static bool usable(const struct vmx_segment_state *s)
 }
 
 static const char *check_data_segment(const struct vmx_segment_state *s, const char *name_ar,
-				      const char *name_limit)
+                                      const char *name_limit)
 {
 	if (!usable(s))
 		return NULL;
@@ -58,7 +53,7 @@ static const char *check_data_segment(const struct vmx_segment_state *s, const c
 }
 
 static const char *check_control_registers(const struct vmx_guest_state *g, bool ia32e,
-					   bool unrestricted)
+                                           bool unrestricted)
 {
 	uint64_t fixed0 = g->cr0_fixed0;
 
@@ -115,7 +110,7 @@ static const char *check_segments(const struct vmx_guest_state *g, bool ia32e, b
 		return "GUEST_TR_AR must describe a present busy TSS";
 	if (!granularity_ok(&g->tr))
 		return "GUEST_TR_LIMIT does not match TR's granularity";
-	if (!is_canonical(g->tr.base))
+	if (!x86_is_canonical(g->tr.base))
 		return "GUEST_TR_BASE is not canonical";
 	if (g->tr.selector & 4)
 		return "GUEST_TR_SELECTOR points into the LDT";
@@ -126,15 +121,14 @@ static const char *check_segments(const struct vmx_guest_state *g, bool ia32e, b
 			return "GUEST_LDTR_AR must describe a present LDT";
 		if (!granularity_ok(&g->ldtr))
 			return "GUEST_LDTR_LIMIT does not match LDTR's granularity";
-		if (!is_canonical(g->ldtr.base))
+		if (!x86_is_canonical(g->ldtr.base))
 			return "GUEST_LDTR_BASE is not canonical";
 	}
 
 	/* CS: an accessed code segment (or read/write data with unrestricted guest). */
 	if (!(cs_type == 9 || cs_type == 11 || cs_type == 13 || cs_type == 15 ||
 	      (unrestricted && cs_type == 3)) ||
-	    !(g->cs.ar & AR_S) || !(g->cs.ar & AR_P) || (g->cs.ar & AR_RESERVED) ||
-	    !usable(&g->cs))
+	    !(g->cs.ar & AR_S) || !(g->cs.ar & AR_P) || (g->cs.ar & AR_RESERVED) || !usable(&g->cs))
 		return "GUEST_CS_AR must describe a present, accessed code segment";
 	if (ia32e && (g->cs.ar & AR_L) && (g->cs.ar & AR_DB))
 		return "GUEST_CS_AR has both L and D/B set in IA-32e mode";
@@ -144,7 +138,8 @@ static const char *check_segments(const struct vmx_guest_state *g, bool ia32e, b
 	if (usable(&g->ss)) {
 		if ((AR_TYPE(g->ss.ar) != 3 && AR_TYPE(g->ss.ar) != 7) || !(g->ss.ar & AR_S) ||
 		    !(g->ss.ar & AR_P) || (g->ss.ar & AR_RESERVED))
-			return "GUEST_SS_AR must describe a present, accessed read/write data segment";
+			return "GUEST_SS_AR must describe a present, accessed read/write data "
+			       "segment";
 		if (!unrestricted && AR_DPL(g->ss.ar) != AR_DPL(g->cs.ar) && cs_type != 3)
 			return "GUEST_SS_AR.DPL differs from CS's";
 		if (!granularity_ok(&g->ss))
@@ -155,9 +150,9 @@ static const char *check_segments(const struct vmx_guest_state *g, bool ia32e, b
 	    (bad = check_data_segment(&g->fs, "GUEST_FS_AR", "GUEST_FS_LIMIT")) ||
 	    (bad = check_data_segment(&g->gs, "GUEST_GS_AR", "GUEST_GS_LIMIT")))
 		return bad;
-	if (!is_canonical(g->fs.base))
+	if (!x86_is_canonical(g->fs.base))
 		return "GUEST_FS_BASE is not canonical";
-	if (!is_canonical(g->gs.base))
+	if (!x86_is_canonical(g->gs.base))
 		return "GUEST_GS_BASE is not canonical";
 	return NULL;
 }
@@ -169,14 +164,14 @@ const char *vmx_check_guest_state(const struct vmx_guest_state *g)
 	bool cs_long = ia32e && (g->cs.ar & AR_L);
 	const char *bad;
 
-	if ((bad = check_control_registers(g, ia32e, unrestricted)) || (bad = check_msrs(g, ia32e)) ||
-	    (bad = check_segments(g, ia32e, unrestricted)))
+	if ((bad = check_control_registers(g, ia32e, unrestricted)) ||
+	    (bad = check_msrs(g, ia32e)) || (bad = check_segments(g, ia32e, unrestricted)))
 		return bad;
-	if (!is_canonical(g->gdtr_base) || !is_canonical(g->idtr_base))
+	if (!x86_is_canonical(g->gdtr_base) || !x86_is_canonical(g->idtr_base))
 		return "GUEST_GDTR_BASE or GUEST_IDTR_BASE is not canonical";
 	if ((g->gdtr_limit >> 16) || (g->idtr_limit >> 16))
 		return "GUEST_GDTR_LIMIT or GUEST_IDTR_LIMIT has bits 31:16 set";
-	if (cs_long ? !is_canonical(g->rip) : (g->rip >> 32))
+	if (cs_long ? !x86_is_canonical(g->rip) : (g->rip >> 32))
 		return "GUEST_RIP is out of range for the code segment's mode";
 	if ((g->rflags & RFLAGS_RESERVED_ZERO) || !(g->rflags & RFLAGS_FIXED))
 		return "GUEST_RFLAGS has reserved bits wrong";

@@ -19,9 +19,10 @@ static void decode_io(const struct vmx_exit_info *x, const uint64_t *gprs, struc
 		return;
 	}
 	if (exit->io.is_write && !exit->io.is_string)
-		exit->io.value = (uint32_t)(gprs[VMX_GPR_RAX] &
-					    (exit->io.size == 4 ? 0xffffffffULL
-								: (1ULL << (8 * exit->io.size)) - 1));
+		exit->io.value =
+		    (uint32_t)(gprs[VMX_GPR_RAX] &
+		               (exit->io.size == 4 ? 0xffffffffULL
+		                                   : (1ULL << (8 * exit->io.size)) - 1));
 }
 
 static void decode_ept_violation(const struct vmx_exit_info *x, struct hv_exit *exit)
@@ -31,8 +32,8 @@ static void decode_ept_violation(const struct vmx_exit_info *x, struct hv_exit *
 	exit->reason = HV_EXIT_MEMORY_ACCESS;
 	exit->memory.gpa = x->guest_physical;
 	exit->memory.access = (q & VMX_EPT_FETCH)   ? HV_ACCESS_EXECUTE
-			      : (q & VMX_EPT_WRITE) ? HV_ACCESS_WRITE
-						    : HV_ACCESS_READ;
+	                      : (q & VMX_EPT_WRITE) ? HV_ACCESS_WRITE
+	                                            : HV_ACCESS_READ;
 	exit->memory.mapped = (q & VMX_EPT_PERMS_MASK) != 0;
 	exit->memory.gva_valid = (q & VMX_EPT_GLA_VALID) != 0;
 	if (exit->memory.gva_valid) {
@@ -60,22 +61,22 @@ static void invalid(struct hv_exit *exit, uint32_t error, const char *detail)
 }
 
 void vmx_decode_exit(const struct vmx_exit_info *x, const uint64_t gprs[VMX_GPR_COUNT],
-		     struct hv_exit *exit)
+                     struct hv_exit *exit)
 {
 	uint32_t basic = x->reason & 0xffffU;
 
 	exit->vendor_code = x->reason;
 	exit->rip = x->rip;
 	/* The processor reports an instruction length only for exits an instruction caused. */
-	exit->insn_length = (x->insn_length >= 1 && x->insn_length <= 15) ? (uint8_t)x->insn_length
-									  : 0;
+	exit->insn_length =
+	    (x->insn_length >= 1 && x->insn_length <= 15) ? (uint8_t)x->insn_length : 0;
 
 	if (x->reason & VMX_EXIT_REASON_ENTRY_FAILURE) {
 		/* The detail for invalid guest state is filled in by the caller, who has the VMCS. */
 		invalid(exit, basic,
-			basic == VMX_EXIT_MSR_LOADING     ? "MSR loading at VM entry failed"
-			: basic == VMX_EXIT_MACHINE_CHECK ? "machine check during VM entry"
-							  : "invalid guest state");
+		        basic == VMX_EXIT_MSR_LOADING     ? "MSR loading at VM entry failed"
+		        : basic == VMX_EXIT_MACHINE_CHECK ? "machine check during VM entry"
+		                                          : "invalid guest state");
 		exit->insn_length = 0;
 		return;
 	}
@@ -107,15 +108,9 @@ void vmx_decode_exit(const struct vmx_exit_info *x, const uint64_t gprs[VMX_GPR_
 		exit->cpuid.leaf = (uint32_t)gprs[VMX_GPR_RAX];
 		exit->cpuid.subleaf = (uint32_t)gprs[VMX_GPR_RCX];
 		break;
-	case VMX_EXIT_HLT:
-		exit->reason = HV_EXIT_HLT;
-		break;
-	case VMX_EXIT_VMCALL:
-		exit->reason = HV_EXIT_HYPERCALL;
-		break;
-	case VMX_EXIT_IO:
-		decode_io(x, gprs, exit);
-		break;
+	case VMX_EXIT_HLT: exit->reason = HV_EXIT_HLT; break;
+	case VMX_EXIT_VMCALL: exit->reason = HV_EXIT_HYPERCALL; break;
+	case VMX_EXIT_IO: decode_io(x, gprs, exit); break;
 	case VMX_EXIT_RDMSR:
 	case VMX_EXIT_WRMSR:
 		exit->reason = basic == VMX_EXIT_RDMSR ? HV_EXIT_MSR_READ : HV_EXIT_MSR_WRITE;
@@ -123,16 +118,15 @@ void vmx_decode_exit(const struct vmx_exit_info *x, const uint64_t gprs[VMX_GPR_
 		if (basic == VMX_EXIT_WRMSR)
 			exit->msr.value = (gprs[VMX_GPR_RDX] << 32) | (uint32_t)gprs[VMX_GPR_RAX];
 		break;
-	case VMX_EXIT_CR_ACCESS:
-		decode_cr_access(x, exit);
-		break;
+	case VMX_EXIT_CR_ACCESS: decode_cr_access(x, exit); break;
 	case VMX_EXIT_EPT_VIOLATION:
 		decode_ept_violation(x, exit);
 		exit->insn_length = 0; /* the emulator's to find */
 		break;
 	case VMX_EXIT_EPT_MISCONFIG:
 		/* libhv wrote an entry the processor cannot use: a libhv bug, never the guest's. */
-		invalid(exit, basic, "EPT misconfiguration: libhv wrote a bad EPT entry (a libhv bug)");
+		invalid(exit, basic,
+		        "EPT misconfiguration: libhv wrote a bad EPT entry (a libhv bug)");
 		break;
 	/*
 	 * The guest sees no VMX (CPUID hides it), no XSAVE, no MONITOR: these raise #UD, as on a
@@ -145,9 +139,7 @@ void vmx_decode_exit(const struct vmx_exit_info *x, const uint64_t gprs[VMX_GPR_
 	case VMX_EXIT_INVEPT:
 	case VMX_EXIT_INVVPID:
 	case VMX_EXIT_XSETBV:
-	case VMX_EXIT_VMFUNC:
-		exit->reason = HV_EXIT_REFUSED_INSN;
-		break;
+	case VMX_EXIT_VMFUNC: exit->reason = HV_EXIT_REFUSED_INSN; break;
 	default:
 		if (basic >= VMX_EXIT_VMCLEAR && basic <= VMX_EXIT_VMXON) {
 			exit->reason = HV_EXIT_REFUSED_INSN;

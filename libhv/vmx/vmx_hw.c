@@ -35,9 +35,9 @@ int asm_invept(uint64_t type, uint64_t eptp)
 	uint8_t failed;
 
 	__asm__ volatile("invept %1, %2; setbe %0"
-			 : "=q"(failed)
-			 : "m"(desc), "r"(type)
-			 : "cc", "memory");
+	                 : "=q"(failed)
+	                 : "m"(desc), "r"(type)
+	                 : "cc", "memory");
 	return failed;
 }
 
@@ -49,9 +49,9 @@ int asm_invvpid(uint64_t type, uint16_t vpid, uint64_t linear)
 	uint8_t failed;
 
 	__asm__ volatile("invvpid %1, %2; setbe %0"
-			 : "=q"(failed)
-			 : "m"(desc), "r"(type)
-			 : "cc", "memory");
+	                 : "=q"(failed)
+	                 : "m"(desc), "r"(type)
+	                 : "cc", "memory");
 	return failed;
 }
 
@@ -95,8 +95,8 @@ struct descriptor_table {
 static uint64_t tss_base(uint64_t gdt, uint16_t tr)
 {
 	const uint8_t *d = (const uint8_t *)(uintptr_t)(gdt + (tr & ~7U));
-	uint64_t base = (uint64_t)d[2] | (uint64_t)d[3] << 8 | (uint64_t)d[4] << 16 |
-			(uint64_t)d[7] << 24;
+	uint64_t base =
+	    (uint64_t)d[2] | (uint64_t)d[3] << 8 | (uint64_t)d[4] << 16 | (uint64_t)d[7] << 24;
 	uint32_t high;
 
 	__builtin_memcpy(&high, d + 8, 4);

@@ -51,7 +51,7 @@ struct vmx_exit_info {
 };
 
 void vmx_decode_exit(const struct vmx_exit_info *x, const uint64_t gprs[VMX_GPR_COUNT],
-		     struct hv_exit *exit);
+                     struct hv_exit *exit);
 
 /* The words for a VM-instruction error number (SDM "VM-Instruction Error Numbers"). */
 const char *vmx_instruction_error_name(uint32_t error);

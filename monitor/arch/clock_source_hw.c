@@ -53,7 +53,8 @@ static unsigned from_bcd(unsigned v, bool bcd)
 /* Days from 1970-01-01 to year-month-day (proleptic Gregorian; years 1970-2099). */
 static uint64_t days_since_epoch(unsigned y, unsigned m, unsigned d)
 {
-	static const unsigned before_month[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+	static const unsigned before_month[12] = {0,   31,  59,  90,  120, 151,
+	                                          181, 212, 243, 273, 304, 334};
 	uint64_t days = 365ULL * (y - 1970) + (y - 1969) / 4 + before_month[(m - 1) % 12] + d - 1;
 
 	if (m > 2 && y % 4 == 0)

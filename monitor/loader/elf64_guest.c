@@ -17,8 +17,8 @@ static int zero_guest(void *ctx, uint64_t gpa, size_t len)
 	return guest_ram_zero(ctx, gpa, len);
 }
 
-int elf64_guest_load(const struct guest_ram *ram, struct hv_vp *vp, const void *image,
-                     size_t size, const char *args, size_t args_len, char *err, size_t errlen)
+int elf64_guest_load(const struct guest_ram *ram, struct hv_vp *vp, const void *image, size_t size,
+                     const char *args, size_t args_len, char *err, size_t errlen)
 {
 	struct elf64_image elf;
 	int rc;

@@ -16,7 +16,7 @@
  * or it does not fit the RAM), -E2BIG / -EFAULT / -EINVAL (no start state), with a one-line
  * reason in err.
  */
-int elf64_guest_load(const struct guest_ram *ram, struct hv_vp *vp, const void *image,
-                     size_t size, const char *args, size_t args_len, char *err, size_t errlen);
+int elf64_guest_load(const struct guest_ram *ram, struct hv_vp *vp, const void *image, size_t size,
+                     const char *args, size_t args_len, char *err, size_t errlen);
 
 #endif

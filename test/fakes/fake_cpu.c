@@ -154,14 +154,14 @@ void fake_cpu_reset_intel(void)
 	nmsrs = 0;
 	fxrstors = 0;
 	fake_cpuid_set(0, 0, false,
-		       (struct cpuid_regs){0x16, str4("Genu"), str4("ntel"), str4("ineI")});
+	               (struct cpuid_regs){0x16, str4("Genu"), str4("ntel"), str4("ineI")});
 	/* Family 6; VMX (ECX[5]) and XSAVE/AVX to prove they are hidden; APIC, SSE2. */
-	fake_cpuid_set(1, 0, false,
-		       (struct cpuid_regs){0x00050654, 0x00100800, 0x1e000021 | (1U << 5),
-					   0x178bfbff});
+	fake_cpuid_set(
+	    1, 0, false,
+	    (struct cpuid_regs){0x00050654, 0x00100800, 0x1e000021 | (1U << 5), 0x178bfbff});
 	fake_cpuid_set(0x80000000U, 0, false, (struct cpuid_regs){0x80000008, 0, 0, 0});
 	fake_cpuid_set(0x80000001U, 0, false,
-		       (struct cpuid_regs){0, 0, 1U, (1U << 20) | (1U << 26) | (1U << 29)});
+	               (struct cpuid_regs){0, 0, 1U, (1U << 20) | (1U << 26) | (1U << 29)});
 	fake_cpuid_set(0x80000008U, 0, false, (struct cpuid_regs){0x3027, 0, 0, 0});
 	fake_msr_set(MSR_IA32_FEATURE_CONTROL, 0x5);
 	fake_msr_set(MSR_IA32_VMX_BASIC, 0x00d810000000002bULL);
@@ -180,10 +180,10 @@ void fake_cpu_reset_intel(void)
 	fake_msr_set(MSR_IA32_VMX_CR4_FIXED0, 0x2000ULL);
 	fake_msr_set(MSR_IA32_VMX_CR4_FIXED1, 0x003767ffULL);
 	fake_msr_set(MSR_IA32_VMX_EPT_VPID_CAP,
-		     VMX_EPT_CAP_EXECUTE_ONLY | VMX_EPT_CAP_WALK_4 | VMX_EPT_CAP_WB | VMX_EPT_CAP_2M |
-			     VMX_EPT_CAP_1G | VMX_EPT_CAP_INVEPT | VMX_EPT_CAP_AD |
-			     VMX_EPT_CAP_INVEPT_SINGLE | VMX_EPT_CAP_INVEPT_ALL |
-			     VMX_VPID_CAP_INVVPID | VMX_VPID_CAP_SINGLE | VMX_VPID_CAP_ALL);
+	             VMX_EPT_CAP_EXECUTE_ONLY | VMX_EPT_CAP_WALK_4 | VMX_EPT_CAP_WB |
+	                 VMX_EPT_CAP_2M | VMX_EPT_CAP_1G | VMX_EPT_CAP_INVEPT | VMX_EPT_CAP_AD |
+	                 VMX_EPT_CAP_INVEPT_SINGLE | VMX_EPT_CAP_INVEPT_ALL | VMX_VPID_CAP_INVVPID |
+	                 VMX_VPID_CAP_SINGLE | VMX_VPID_CAP_ALL);
 	fake_msr_set(MSR_PAT, 0x0007040600070406ULL);
 	fake_msr_set(MSR_EFER, 0xd00);
 }

@@ -60,7 +60,7 @@ ParameterizedTestParameters(cmdline, bad)
 	    {"loglevel=", "\"loglevel=\""},
 	    {"loglevel=loud", "\"loglevel=loud\""},
 	    {"loglevel=3", "\"loglevel=3\""},
-	    {"LOGLEVEL=debug", "\"LOGLEVEL=debug\""}, /* keys are case-sensitive */
+	    {"LOGLEVEL=debug", "\"LOGLEVEL=debug\""},          /* keys are case-sensitive */
 	    {"-v /boot/monitor.elf", "\"/boot/monitor.elf\""}, /* a path only as the first word */
 	    {"loglevel", "\"loglevel\""},
 	    {"-v \x1b[2J", "\"?[2J\""}, /* a hostile byte is not echoed to the console */
@@ -76,7 +76,8 @@ ParameterizedTest(struct bad_case *c, cmdline, bad)
 	cr_assert_eq(cmdline_parse(c->line, strlen(c->line), &o, err, sizeof(err)), -EINVAL, "%s",
 	             c->line);
 	cr_expect_eq(o.log_level, LOG_LEVEL_QUIET, "%s: *out must stay untouched", c->line);
-	cr_expect(strstr(err, c->word) != NULL, "%s: message \"%s\" lacks %s", c->line, err, c->word);
+	cr_expect(strstr(err, c->word) != NULL, "%s: message \"%s\" lacks %s", c->line, err,
+	          c->word);
 }
 
 Test(cmdline, length_not_nul)

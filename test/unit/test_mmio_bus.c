@@ -13,26 +13,29 @@ static void setup(void)
 {
 	mmio_bus_init(&bus);
 	mmio_scratch_init(&scratch);
-	cr_assert_eq(mmio_bus_register(&bus, MMIO_SCRATCH_BASE, MMIO_SCRATCH_SIZE, &mmio_scratch_ops,
-				       &scratch),
-		     0);
+	cr_assert_eq(mmio_bus_register(&bus, MMIO_SCRATCH_BASE, MMIO_SCRATCH_SIZE,
+	                               &mmio_scratch_ops, &scratch),
+	             0);
 }
 
 TestSuite(mmio_bus, .init = setup);
 
 Test(mmio_bus, registration_refuses_bad_ranges)
 {
-	cr_expect_eq(mmio_bus_register(&bus, MMIO_SCRATCH_BASE + 0xfff, 2, &mmio_scratch_ops,
-				       &scratch),
-		     -EEXIST);
+	cr_expect_eq(
+	    mmio_bus_register(&bus, MMIO_SCRATCH_BASE + 0xfff, 2, &mmio_scratch_ops, &scratch),
+	    -EEXIST);
 	cr_expect_eq(mmio_bus_register(&bus, MMIO_SCRATCH_BASE - 1, 2, &mmio_scratch_ops, &scratch),
-		     -EEXIST);
+	             -EEXIST);
 	cr_expect_eq(mmio_bus_register(&bus, 0x1000, 0, &mmio_scratch_ops, &scratch), -EINVAL);
-	cr_expect_eq(mmio_bus_register(&bus, ~0ULL - 10, 100, &mmio_scratch_ops, &scratch), -EINVAL);
+	cr_expect_eq(mmio_bus_register(&bus, ~0ULL - 10, 100, &mmio_scratch_ops, &scratch),
+	             -EINVAL);
 	cr_expect_eq(mmio_bus_register(&bus, 0x1000, 1, NULL, &scratch), -EINVAL);
 	for (uint64_t i = 1; i < MMIO_BUS_MAX_DEVICES; i++)
-		cr_assert_eq(mmio_bus_register(&bus, i << 12, 0x1000, &mmio_scratch_ops, &scratch), 0);
-	cr_expect_eq(mmio_bus_register(&bus, 0x100000, 0x1000, &mmio_scratch_ops, &scratch), -ENOSPC);
+		cr_assert_eq(mmio_bus_register(&bus, i << 12, 0x1000, &mmio_scratch_ops, &scratch),
+		             0);
+	cr_expect_eq(mmio_bus_register(&bus, 0x100000, 0x1000, &mmio_scratch_ops, &scratch),
+	             -ENOSPC);
 }
 
 Test(mmio_bus, scratch_reads_back_what_was_written)
@@ -61,7 +64,8 @@ Test(mmio_bus, counters_are_read_only)
 	cr_expect_eq(counters[0], 1, "this read");
 	cr_expect_eq(counters[1], 1, "the write, which changed nothing");
 	cr_assert(mmio_bus_write(&bus, MMIO_SCRATCH_BASE + MMIO_SCRATCH_COUNTERS - 4, &junk, 8));
-	cr_expect_eq(scratch.bytes[MMIO_SCRATCH_COUNTERS - 1], 0xff, "the part before the counters");
+	cr_expect_eq(scratch.bytes[MMIO_SCRATCH_COUNTERS - 1], 0xff,
+	             "the part before the counters");
 }
 
 Test(mmio_bus, unclaimed_and_straddling_accesses)

@@ -38,23 +38,23 @@ struct write_case {
 ParameterizedTestParameters(platform_msr, writes)
 {
 	static struct write_case cases[] = {
-		{MSR_IA32_APIC_BASE, 0xfee00000ULL, 0},                    /* disable the LAPIC */
-		{MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_ENABLE, 0},
-		{MSR_IA32_APIC_BASE, 0xfed00000ULL | APIC_BASE_ENABLE, -EINVAL}, /* move it: refused */
-		{MSR_IA32_APIC_BASE, 0xfee00000ULL | (1ULL << 40), -EINVAL},
-		{MSR_IA32_APIC_BASE, 0xfee00000ULL | (1ULL << 10), -EINVAL},     /* x2APIC: not there */
-		{MSR_IA32_MTRR_DEF_TYPE, 0xc06, 0},
-		{MSR_IA32_MTRR_DEF_TYPE, 0xc02, -EINVAL},                        /* type 2 is reserved */
-		{MSR_IA32_MTRR_DEF_TYPE, 0x1c06, -EINVAL},
-		{MSR_IA32_MTRR_FIX64K, 0x0606060606060606ULL, 0},
-		{MSR_IA32_MTRR_FIX4K_LAST, 0x0606060606060306ULL, -EINVAL},
-		{MSR_IA32_MTRR_PHYS_FIRST, 0x80000006ULL, 0},                     /* base, WB */
-		{MSR_IA32_MTRR_PHYS_FIRST, 0x80000007ULL, -EINVAL},
-		{MSR_IA32_MTRR_PHYS_FIRST + 1, 0xff0000800ULL, 0},                /* mask, valid */
-		{MSR_IA32_MTRR_PHYS_FIRST + 1, 0xff0000801ULL, -EINVAL},
-		{MSR_IA32_MTRRCAP, 0, -ENOENT},                                   /* read-only */
-		{MSR_IA32_TSC, 12345, 0},
-		{0x40000000, 0, -ENOENT},
+	    {MSR_IA32_APIC_BASE, 0xfee00000ULL, 0}, /* disable the LAPIC */
+	    {MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_ENABLE, 0},
+	    {MSR_IA32_APIC_BASE, 0xfed00000ULL | APIC_BASE_ENABLE, -EINVAL}, /* move it: refused */
+	    {MSR_IA32_APIC_BASE, 0xfee00000ULL | (1ULL << 40), -EINVAL},
+	    {MSR_IA32_APIC_BASE, 0xfee00000ULL | (1ULL << 10), -EINVAL}, /* x2APIC: not there */
+	    {MSR_IA32_MTRR_DEF_TYPE, 0xc06, 0},
+	    {MSR_IA32_MTRR_DEF_TYPE, 0xc02, -EINVAL}, /* type 2 is reserved */
+	    {MSR_IA32_MTRR_DEF_TYPE, 0x1c06, -EINVAL},
+	    {MSR_IA32_MTRR_FIX64K, 0x0606060606060606ULL, 0},
+	    {MSR_IA32_MTRR_FIX4K_LAST, 0x0606060606060306ULL, -EINVAL},
+	    {MSR_IA32_MTRR_PHYS_FIRST, 0x80000006ULL, 0}, /* base, WB */
+	    {MSR_IA32_MTRR_PHYS_FIRST, 0x80000007ULL, -EINVAL},
+	    {MSR_IA32_MTRR_PHYS_FIRST + 1, 0xff0000800ULL, 0}, /* mask, valid */
+	    {MSR_IA32_MTRR_PHYS_FIRST + 1, 0xff0000801ULL, -EINVAL},
+	    {MSR_IA32_MTRRCAP, 0, -ENOENT}, /* read-only */
+	    {MSR_IA32_TSC, 12345, 0},
+	    {0x40000000, 0, -ENOENT},
 	};
 	return cr_make_param_array(struct write_case, cases, sizeof(cases) / sizeof(cases[0]));
 }

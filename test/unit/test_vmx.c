@@ -25,7 +25,7 @@ static void setup(void)
 	fake_host_reset();
 	fake_cpu_reset_intel();
 	cr_assert_eq(hv_init(&fake_host_ops), HV_STATUS_SUCCESS, "%s",
-		     hv_capabilities() ? "" : "hv_init refused the fake Intel processor");
+	             hv_capabilities() ? "" : "hv_init refused the fake Intel processor");
 	create_vp();
 }
 
@@ -56,8 +56,8 @@ static hv_status_t set_reg(uint32_t name, uint64_t value)
 static void set_segment(uint32_t name, uint16_t selector, uint16_t attributes)
 {
 	union hv_register_value v = {
-		.segment = {.base = 0, .limit = 0xffffffff, .selector = selector,
-			    .attributes = attributes}};
+	    .segment = {
+	        .base = 0, .limit = 0xffffffff, .selector = selector, .attributes = attributes}};
 
 	cr_assert_eq(hv_vp_set_registers(vp, &name, 1, &v), HV_STATUS_SUCCESS);
 }
@@ -68,7 +68,7 @@ static void set_long_mode(void)
 	cr_assert_eq(set_reg(HV_X64_REGISTER_CR4, CR4_PAE), HV_STATUS_SUCCESS);
 	cr_assert_eq(set_reg(HV_X64_REGISTER_EFER, EFER_LME | EFER_LMA), HV_STATUS_SUCCESS);
 	cr_assert_eq(set_reg(HV_X64_REGISTER_CR0, CR0_PE | CR0_PG | CR0_ET | CR0_NE),
-		     HV_STATUS_SUCCESS);
+	             HV_STATUS_SUCCESS);
 	set_segment(HV_X64_REGISTER_CS, 8, 0xa09b);
 	set_segment(HV_X64_REGISTER_SS, 0x10, 0xc093);
 	set_segment(HV_X64_REGISTER_TR, 0, 0x008b);
@@ -85,10 +85,10 @@ struct adjust_case {
 ParameterizedTestParameters(vmx_caps, adjust)
 {
 	static struct adjust_case cases[] = {
-		{0x0000007f00000016ULL, 0x9, 0x1f},     /* required bits 1,2,4 added */
-		{0x0000007f00000016ULL, 0x80, 0x16},    /* a bit the processor forbids dropped */
-		{0xffffffff00000000ULL, 0xdeadbeef, 0xdeadbeef},
-		{0x0000000000000000ULL, 0xffffffff, 0},
+	    {0x0000007f00000016ULL, 0x9, 0x1f},  /* required bits 1,2,4 added */
+	    {0x0000007f00000016ULL, 0x80, 0x16}, /* a bit the processor forbids dropped */
+	    {0xffffffff00000000ULL, 0xdeadbeef, 0xdeadbeef},
+	    {0x0000000000000000ULL, 0xffffffff, 0},
 	};
 	return cr_make_param_array(struct adjust_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -101,19 +101,19 @@ ParameterizedTest(struct adjust_case *c, vmx_caps, adjust)
 static struct vmx_msrs skylake(void)
 {
 	return (struct vmx_msrs){
-		.basic = 0x00d810000000002bULL,
-		.pinbased = 0x0000007f00000016ULL,
-		.procbased = 0xfff9fffe04006172ULL,
-		.procbased2 = 0x000010ae00000000ULL,
-		.exit = 0x003fffff00036dfbULL,
-		.entry = 0x0000ffff000011fbULL,
-		.misc = 0x25,
-		.cr0_fixed0 = 0x80000021,
-		.cr0_fixed1 = 0xffffffff,
-		.cr4_fixed0 = 0x2000,
-		.cr4_fixed1 = 0x3767ff,
-		.ept_vpid = VMX_EPT_CAP_WALK_4 | VMX_EPT_CAP_WB | VMX_EPT_CAP_2M | VMX_EPT_CAP_INVEPT |
-			    VMX_EPT_CAP_INVEPT_SINGLE | VMX_VPID_CAP_INVVPID | VMX_VPID_CAP_SINGLE,
+	    .basic = 0x00d810000000002bULL,
+	    .pinbased = 0x0000007f00000016ULL,
+	    .procbased = 0xfff9fffe04006172ULL,
+	    .procbased2 = 0x000010ae00000000ULL,
+	    .exit = 0x003fffff00036dfbULL,
+	    .entry = 0x0000ffff000011fbULL,
+	    .misc = 0x25,
+	    .cr0_fixed0 = 0x80000021,
+	    .cr0_fixed1 = 0xffffffff,
+	    .cr4_fixed0 = 0x2000,
+	    .cr4_fixed1 = 0x3767ff,
+	    .ept_vpid = VMX_EPT_CAP_WALK_4 | VMX_EPT_CAP_WB | VMX_EPT_CAP_2M | VMX_EPT_CAP_INVEPT |
+	                VMX_EPT_CAP_INVEPT_SINGLE | VMX_VPID_CAP_INVVPID | VMX_VPID_CAP_SINGLE,
 	};
 }
 
@@ -290,7 +290,7 @@ Test(vmx, cr0_and_cr4_show_the_guest_its_own_bits)
 	cr_expect_eq(reg(HV_X64_REGISTER_CR4), CR4_PAE);
 	cr_expect_eq(set_reg(HV_X64_REGISTER_CR4, 1ULL << 13), HV_STATUS_INVALID_REGISTER_VALUE);
 	cr_expect_eq(set_reg(HV_X64_REGISTER_CR4, 1ULL << 25), HV_STATUS_INVALID_REGISTER_VALUE,
-		     "a bit CR4_FIXED1 does not allow");
+	             "a bit CR4_FIXED1 does not allow");
 	cr_expect_eq(set_reg(HV_X64_REGISTER_CR0, CR0_PG), HV_STATUS_INVALID_REGISTER_VALUE);
 	cr_expect_eq(set_reg(HV_X64_REGISTER_CR0, CR0_NW), HV_STATUS_INVALID_REGISTER_VALUE);
 	cr_expect_eq(set_reg(HV_X64_REGISTER_CR0, 1ULL << 40), HV_STATUS_INVALID_REGISTER_VALUE);
@@ -472,7 +472,7 @@ static int exit_check_gp(uint64_t *gprs)
 {
 	(void)gprs;
 	cr_expect_eq(fake_vmcs_get(VMCS_ENTRY_INTERRUPTION_INFO),
-		     13 | (3 << 8) | VMX_INTR_ERROR_VALID | VMX_INTR_VALID, "#GP(0) pending");
+	             13 | (3 << 8) | VMX_INTR_ERROR_VALID | VMX_INTR_VALID, "#GP(0) pending");
 	exit_with(VMX_EXIT_TRIPLE_FAULT, 0, 0);
 	return 0;
 }
@@ -604,7 +604,8 @@ static int exit_during_delivery(uint64_t *gprs)
 	(void)gprs;
 	exit_with(VMX_EXIT_EPT_VIOLATION, VMX_EPT_READ | (1ULL << 3), 0);
 	fake_vmcs_set(VMCS_GUEST_PHYSICAL_ADDRESS, 0x1000);
-	fake_vmcs_set(VMCS_IDT_VECTORING_INFO, 14 | (3 << 8) | VMX_INTR_ERROR_VALID | VMX_INTR_VALID);
+	fake_vmcs_set(VMCS_IDT_VECTORING_INFO,
+	              14 | (3 << 8) | VMX_INTR_ERROR_VALID | VMX_INTR_VALID);
 	fake_vmcs_set(VMCS_IDT_VECTORING_ERROR_CODE, 2);
 	return 0;
 }
@@ -613,7 +614,7 @@ static int exit_check_reinjected(uint64_t *gprs)
 {
 	(void)gprs;
 	cr_expect_eq(fake_vmcs_get(VMCS_ENTRY_INTERRUPTION_INFO),
-		     14 | (3 << 8) | VMX_INTR_ERROR_VALID | VMX_INTR_VALID);
+	             14 | (3 << 8) | VMX_INTR_ERROR_VALID | VMX_INTR_VALID);
 	cr_expect_eq(fake_vmcs_get(VMCS_ENTRY_EXCEPTION_ERROR_CODE), 2);
 	exit_with(VMX_EXIT_TRIPLE_FAULT, 0, 0);
 	return 0;
@@ -704,25 +705,31 @@ static struct vmx_guest_state valid_long_mode(void)
 	struct vmx_segment_state data = {0x10, 0, 0xffffffff, 0xc093};
 
 	return (struct vmx_guest_state){
-		.cr0 = CR0_PE | CR0_PG | CR0_NE | CR0_ET,
-		.cr3 = 0x3000,
-		.cr4 = CR4_PAE | (1ULL << 13),
-		.dr7 = 0x400,
-		.rflags = 2,
-		.rip = 0x100000,
-		.efer = EFER_LME | EFER_LMA,
-		.pat = 0x0007040600070406ULL,
-		.link_pointer = ~0ULL,
-		.entry_controls = VMX_ENTRY_IA32E_GUEST | VMX_ENTRY_LOAD_EFER | VMX_ENTRY_LOAD_PAT,
-		.proc2 = VMX_PROC2_UNRESTRICTED,
-		.es = data, .ss = data, .ds = data, .fs = data, .gs = data,
-		.cs = {8, 0, 0xffffffff, 0xa09b},
-		.ldtr = {0, 0, 0, VMX_AR_UNUSABLE},
-		.tr = {0, 0, 0x67, 0x8b},
-		.gdtr_limit = 23,
-		.cr0_fixed0 = 0x80000021, .cr0_fixed1 = 0xffffffff,
-		.cr4_fixed0 = 0x2000, .cr4_fixed1 = 0x3767ff,
-		.phys_bits = 39,
+	    .cr0 = CR0_PE | CR0_PG | CR0_NE | CR0_ET,
+	    .cr3 = 0x3000,
+	    .cr4 = CR4_PAE | (1ULL << 13),
+	    .dr7 = 0x400,
+	    .rflags = 2,
+	    .rip = 0x100000,
+	    .efer = EFER_LME | EFER_LMA,
+	    .pat = 0x0007040600070406ULL,
+	    .link_pointer = ~0ULL,
+	    .entry_controls = VMX_ENTRY_IA32E_GUEST | VMX_ENTRY_LOAD_EFER | VMX_ENTRY_LOAD_PAT,
+	    .proc2 = VMX_PROC2_UNRESTRICTED,
+	    .es = data,
+	    .ss = data,
+	    .ds = data,
+	    .fs = data,
+	    .gs = data,
+	    .cs = {8, 0, 0xffffffff, 0xa09b},
+	    .ldtr = {0, 0, 0, VMX_AR_UNUSABLE},
+	    .tr = {0, 0, 0x67, 0x8b},
+	    .gdtr_limit = 23,
+	    .cr0_fixed0 = 0x80000021,
+	    .cr0_fixed1 = 0xffffffff,
+	    .cr4_fixed0 = 0x2000,
+	    .cr4_fixed1 = 0x3767ff,
+	    .phys_bits = 39,
 	};
 }
 
@@ -760,11 +767,16 @@ static void break_state(struct vmx_guest_state *g, int which)
 ParameterizedTestParameters(vmx_check, names_the_field)
 {
 	static struct state_case cases[] = {
-		{0, "GUEST_CR0"},     {1, "GUEST_CR4"},	     {2, "CR4.PAE"},	  {3, "LMA"},
-		{4, "GUEST_IA32_PAT"}, {5, "GUEST_TR_AR"},   {6, "TR is unusable"}, {7, "GUEST_CS_AR"},
-		{8, "L and D/B"},     {9, "GUEST_SS_AR"},    {10, "GUEST_DS_AR"},   {11, "GUEST_LDTR_AR"},
-		{12, "GUEST_FS_BASE"}, {13, "GUEST_RFLAGS"}, {14, "link pointer"}, {15, "GUEST_CS_LIMIT"},
-		{16, "GUEST_RIP"},    {17, "GUEST_CR3"},     {18, "ACTIVITY"},	   {-1, "no guest-state"},
+	    {0, "GUEST_CR0"},      {1, "GUEST_CR4"},
+	    {2, "CR4.PAE"},        {3, "LMA"},
+	    {4, "GUEST_IA32_PAT"}, {5, "GUEST_TR_AR"},
+	    {6, "TR is unusable"}, {7, "GUEST_CS_AR"},
+	    {8, "L and D/B"},      {9, "GUEST_SS_AR"},
+	    {10, "GUEST_DS_AR"},   {11, "GUEST_LDTR_AR"},
+	    {12, "GUEST_FS_BASE"}, {13, "GUEST_RFLAGS"},
+	    {14, "link pointer"},  {15, "GUEST_CS_LIMIT"},
+	    {16, "GUEST_RIP"},     {17, "GUEST_CR3"},
+	    {18, "ACTIVITY"},      {-1, "no guest-state"},
 	};
 	return cr_make_param_array(struct state_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -790,31 +802,33 @@ struct decode_case {
 ParameterizedTestParameters(vmx_decode, reasons)
 {
 	static struct decode_case cases[] = {
-		{VMX_EXIT_EXTERNAL_INTERRUPT, 0, HV_EXIT_INTERRUPT},
-		{VMX_EXIT_PREEMPTION_TIMER, 0, HV_EXIT_INTERRUPT},
-		{VMX_EXIT_TRIPLE_FAULT, 0, HV_EXIT_SHUTDOWN},
-		{VMX_EXIT_HLT, 0, HV_EXIT_HLT},
-		{VMX_EXIT_VMCALL, 0, HV_EXIT_HYPERCALL},
-		{VMX_EXIT_RDMSR, 0, HV_EXIT_MSR_READ},
-		{VMX_EXIT_WRMSR, 0, HV_EXIT_MSR_WRITE},
-		{VMX_EXIT_XSETBV, 0, HV_EXIT_REFUSED_INSN},
-		{VMX_EXIT_INVD, 0, HV_EXIT_REFUSED_INSN},
-		{VMX_EXIT_VMCLEAR, 0, HV_EXIT_REFUSED_INSN},
-		{24 /* VMRESUME */, 0, HV_EXIT_REFUSED_INSN},
-		{VMX_EXIT_INVEPT, 0, HV_EXIT_REFUSED_INSN},
-		{VMX_EXIT_EPT_MISCONFIG, 0, HV_EXIT_INVALID_STATE},
-		{VMX_EXIT_REASON_ENTRY_FAILURE | VMX_EXIT_MSR_LOADING, 0, HV_EXIT_INVALID_STATE},
-		{VMX_EXIT_IO, 2 /* a size of 3 bytes: impossible */, HV_EXIT_UNSUPPORTED},
-		{VMX_EXIT_TASK_SWITCH, 0, HV_EXIT_UNSUPPORTED},
-		{65, 0, HV_EXIT_UNSUPPORTED},
+	    {VMX_EXIT_EXTERNAL_INTERRUPT, 0, HV_EXIT_INTERRUPT},
+	    {VMX_EXIT_PREEMPTION_TIMER, 0, HV_EXIT_INTERRUPT},
+	    {VMX_EXIT_TRIPLE_FAULT, 0, HV_EXIT_SHUTDOWN},
+	    {VMX_EXIT_HLT, 0, HV_EXIT_HLT},
+	    {VMX_EXIT_VMCALL, 0, HV_EXIT_HYPERCALL},
+	    {VMX_EXIT_RDMSR, 0, HV_EXIT_MSR_READ},
+	    {VMX_EXIT_WRMSR, 0, HV_EXIT_MSR_WRITE},
+	    {VMX_EXIT_XSETBV, 0, HV_EXIT_REFUSED_INSN},
+	    {VMX_EXIT_INVD, 0, HV_EXIT_REFUSED_INSN},
+	    {VMX_EXIT_VMCLEAR, 0, HV_EXIT_REFUSED_INSN},
+	    {24 /* VMRESUME */, 0, HV_EXIT_REFUSED_INSN},
+	    {VMX_EXIT_INVEPT, 0, HV_EXIT_REFUSED_INSN},
+	    {VMX_EXIT_EPT_MISCONFIG, 0, HV_EXIT_INVALID_STATE},
+	    {VMX_EXIT_REASON_ENTRY_FAILURE | VMX_EXIT_MSR_LOADING, 0, HV_EXIT_INVALID_STATE},
+	    {VMX_EXIT_IO, 2 /* a size of 3 bytes: impossible */, HV_EXIT_UNSUPPORTED},
+	    {VMX_EXIT_TASK_SWITCH, 0, HV_EXIT_UNSUPPORTED},
+	    {65, 0, HV_EXIT_UNSUPPORTED},
 	};
 	return cr_make_param_array(struct decode_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 ParameterizedTest(struct decode_case *c, vmx_decode, reasons)
 {
-	struct vmx_exit_info x = {.reason = c->reason, .qualification = c->qualification,
-				  .insn_length = 2, .rip = 0x1000};
+	struct vmx_exit_info x = {.reason = c->reason,
+	                          .qualification = c->qualification,
+	                          .insn_length = 2,
+	                          .rip = 0x1000};
 	uint64_t gprs[VMX_GPR_COUNT] = {0};
 	struct hv_exit e;
 
@@ -838,8 +852,8 @@ Test(vmx_decode, a_wild_instruction_length_is_not_believed)
 Test(vmx_decode, cr_access_qualification)
 {
 	struct vmx_exit_info x = {.reason = VMX_EXIT_CR_ACCESS,
-				  .qualification = 0 | (3ULL << 4) | (0x11ULL << 16),
-				  .insn_length = 3};
+	                          .qualification = 0 | (3ULL << 4) | (0x11ULL << 16),
+	                          .insn_length = 3};
 	uint64_t gprs[VMX_GPR_COUNT] = {0};
 	struct hv_exit e;
 

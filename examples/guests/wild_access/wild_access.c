@@ -31,6 +31,7 @@ int main(const struct guest_start_info *info)
 	guest_printf("wild_access: jumping to GPA %#lx: the monitor should stop me\n",
 	             (unsigned long)WILD_GPA);
 	((void (*)(void))(uintptr_t)WILD_GPA)();
-	guest_printf("wild_access: returned from a jump into nothing: the monitor did not stop me\n");
+	guest_printf(
+	    "wild_access: returned from a jump into nothing: the monitor did not stop me\n");
 	return 0x7F;
 }

@@ -11,41 +11,41 @@
  */
 enum hv_exit_reason {
 	HV_EXIT_NONE = 0, /**< no exit (never returned) */
-	HV_EXIT_IO,            /**< port I/O: io */
+	HV_EXIT_IO,       /**< port I/O: io */
 	/** GPA with no RAM behind it, or an access the mapping forbids: memory */
 	HV_EXIT_MEMORY_ACCESS,
 	/** RDMSR of an MSR libhv does not own: msr (value to be supplied) */
 	HV_EXIT_MSR_READ,
-	HV_EXIT_MSR_WRITE,     /**< WRMSR of an MSR libhv does not own: msr */
-	HV_EXIT_CPUID,         /**< CPUID: cpuid, pre-filled with libhv's filtered default */
-	HV_EXIT_HLT,           /**< HLT: the VP waits for an interrupt */
-	HV_EXIT_SHUTDOWN,      /**< triple fault / shutdown: the VP cannot continue */
+	HV_EXIT_MSR_WRITE, /**< WRMSR of an MSR libhv does not own: msr */
+	HV_EXIT_CPUID,     /**< CPUID: cpuid, pre-filled with libhv's filtered default */
+	HV_EXIT_HLT,       /**< HLT: the VP waits for an interrupt */
+	HV_EXIT_SHUTDOWN,  /**< triple fault / shutdown: the VP cannot continue */
 	/** the processor refused to enter the VP: invalid.detail says why */
 	HV_EXIT_INVALID_STATE,
-	HV_EXIT_UNSUPPORTED,   /**< an exit libhv does not handle (vendor code in `vendor_code`) */
-	HV_EXIT_HYPERCALL,     /**< counted only: hypercalls are finished inside libhv */
+	HV_EXIT_UNSUPPORTED, /**< an exit libhv does not handle (vendor code in `vendor_code`) */
+	HV_EXIT_HYPERCALL,   /**< counted only: hypercalls are finished inside libhv */
 	/** counted only: a host interrupt stopped the VP; it simply re-enters */
 	HV_EXIT_INTERRUPT,
 	/** counted only: VMX/SVM/XSETBV/MONITOR in a guest, answered with #UD */
 	HV_EXIT_REFUSED_INSN,
-	HV_EXIT_SLAT_RETRY,   /**< counted only: a SLAT fault on RAM already mapped (stale TLB) */
-	HV_EXIT_CR_ACCESS,    /**< counted only: a control-register write the processor trapped */
+	HV_EXIT_SLAT_RETRY,  /**< counted only: a SLAT fault on RAM already mapped (stale TLB) */
+	HV_EXIT_CR_ACCESS,   /**< counted only: a control-register write the processor trapped */
 	HV_EXIT_REASON_COUNT /**< the number of reasons (sizes hv_vp_stats.exits) */
 };
 
 /** What a faulting memory access was doing (hv_exit.memory.access). */
 enum hv_access {
-	HV_ACCESS_READ = 1U << 0, /**< a data read */
-	HV_ACCESS_WRITE = 1U << 1, /**< a data write */
+	HV_ACCESS_READ = 1U << 0,    /**< a data read */
+	HV_ACCESS_WRITE = 1U << 1,   /**< a data write */
 	HV_ACCESS_EXECUTE = 1U << 2, /**< an instruction fetch */
 };
 
 /** How the guest touched a control register (hv_exit.cr.type). */
 enum hv_cr_access_type {
-	HV_CR_MOV_TO = 0, /**< MOV to CRn */
+	HV_CR_MOV_TO = 0,   /**< MOV to CRn */
 	HV_CR_MOV_FROM = 1, /**< MOV from CRn */
-	HV_CR_CLTS = 2, /**< CLTS (clears CR0.TS) */
-	HV_CR_LMSW = 3, /**< LMSW (loads CR0 bits 3:0) */
+	HV_CR_CLTS = 2,     /**< CLTS (clears CR0.TS) */
+	HV_CR_LMSW = 3,     /**< LMSW (loads CR0 bits 3:0) */
 };
 
 /**
@@ -54,18 +54,18 @@ enum hv_cr_access_type {
  */
 struct hv_exit {
 	enum hv_exit_reason reason; /**< why the VP stopped; selects the union member */
-	uint64_t rip;         /**< guest RIP of the instruction that caused the exit */
-	uint8_t insn_length;  /**< its length in bytes, or 0 when the hardware did not say */
-	uint64_t vendor_code; /**< raw VMX exit reason / SVM exit code, for logs */
+	uint64_t rip;               /**< guest RIP of the instruction that caused the exit */
+	uint8_t insn_length;        /**< its length in bytes, or 0 when the hardware did not say */
+	uint64_t vendor_code;       /**< raw VMX exit reason / SVM exit code, for logs */
 	union {
 		struct {
-			uint16_t port; /**< the I/O port */
-			uint8_t size; /**< 1, 2 or 4 */
-			bool is_write; /**< OUT (true) or IN (false) */
+			uint16_t port;  /**< the I/O port */
+			uint8_t size;   /**< 1, 2 or 4 */
+			bool is_write;  /**< OUT (true) or IN (false) */
 			bool is_string; /**< INS/OUTS: needs the emulator */
-			bool is_rep; /**< REP prefix on INS/OUTS */
+			bool is_rep;    /**< REP prefix on INS/OUTS */
 			uint32_t value; /**< OUT: the value written (not for string I/O) */
-		} io; /**< HV_EXIT_IO */
+		} io;                   /**< HV_EXIT_IO */
 		struct {
 			hv_gpa_t gpa; /**< the guest-physical address accessed */
 			hv_gva_t gva; /**< valid only when gva_valid */
@@ -75,31 +75,31 @@ struct hv_exit {
 			    /** RAM is mapped there but without this right (e.g. write to ROM) */
 			    mapped;
 			bool during_guest_walk; /**< the guest's own page-table walk touched it */
-		} memory; /**< HV_EXIT_MEMORY_ACCESS */
+		} memory;                       /**< HV_EXIT_MEMORY_ACCESS */
 		struct {
 			uint32_t index; /**< ECX: the MSR number */
 			uint64_t value; /**< WRMSR: the value written */
-		} msr; /**< HV_EXIT_MSR_READ, HV_EXIT_MSR_WRITE */
+		} msr;                  /**< HV_EXIT_MSR_READ, HV_EXIT_MSR_WRITE */
 		struct {
 			uint32_t leaf, subleaf; /**< EAX and ECX at the CPUID */
 			uint32_t eax, ebx, ecx,
 			    edx; /**< libhv's default answer; the monitor may change it */
-		} cpuid; /**< HV_EXIT_CPUID */
+		} cpuid;         /**< HV_EXIT_CPUID */
 		struct {
 			uint8_t number;       /**< CR0, CR3, CR4, CR8 */
 			uint8_t gpr;          /**< the general register, in x86 encoding order */
 			uint8_t type;         /**< enum hv_cr_access_type */
 			uint16_t lmsw_source; /**< LMSW: the 16-bit operand */
-		} cr; /**< HV_EXIT_CR_ACCESS */
+		} cr;                         /**< HV_EXIT_CR_ACCESS */
 		struct {
 			uint32_t
 			    /** vendor error number (VM-instruction error; 0xFFFFFFFF on SVM) */
 			    error;
 			const char *detail; /**< what libhv suspects, for the log */
-		} invalid; /**< HV_EXIT_INVALID_STATE */
+		} invalid;                  /**< HV_EXIT_INVALID_STATE */
 		struct {
 			uint64_t info1, info2; /**< vendor exit information, for logs */
-		} unsupported; /**< HV_EXIT_UNSUPPORTED */
+		} unsupported;                 /**< HV_EXIT_UNSUPPORTED */
 	};
 };
 

@@ -23,13 +23,13 @@ struct hv_vp;
 /** The processor vendor, which picks the backend. */
 enum hv_vendor {
 	HV_VENDOR_UNKNOWN = 0, /**< neither: no backend */
-	HV_VENDOR_INTEL, /**< "GenuineIntel": VMX with EPT */
-	HV_VENDOR_AMD, /**< "AuthenticAMD": SVM with NPT */
+	HV_VENDOR_INTEL,       /**< "GenuineIntel": VMX with EPT */
+	HV_VENDOR_AMD,         /**< "AuthenticAMD": SVM with NPT */
 };
 
 /** What hv_detect() found; the backend fields are valid only when `usable` is true. */
 struct hv_capabilities {
-	enum hv_vendor vendor; /**< from CPUID.0 */
+	enum hv_vendor vendor;  /**< from CPUID.0 */
 	char vendor_string[13]; /**< CPUID.0 */
 	char brand[49];         /**< CPUID.0x80000002-4, may be empty */
 	/** @{ */
@@ -54,7 +54,7 @@ struct hv_capabilities {
 	bool unrestricted_guest; /**< VMX: guests may run in real mode and with paging off */
 	bool preemption_timer;   /**< VMX: the preemption timer exists (not armed yet) */
 	uint32_t vmcs_revision;  /**< VMX */
-	uint32_t svm_revision; /**< SVM: CPUID 0x8000000A.EAX */
+	uint32_t svm_revision;   /**< SVM: CPUID 0x8000000A.EAX */
 	uint8_t guest_phys_bits; /**< CPUID 0x80000008.EAX[7:0] */
 };
 

@@ -5,12 +5,12 @@
 #include <stdint.h>
 
 /* ---- CPUID leaves (OUT: what CPUID returns in the guest) ---- */
-#define HV_CPUID_VENDOR_AND_MAX    0x40000000U /**< EAX max leaf, EBX:ECX:EDX "Microsoft Hv" */
-#define HV_CPUID_INTERFACE         0x40000001U /**< EAX "Hv#1" */
-#define HV_CPUID_VERSION           0x40000002U /**< EAX build, EBX major.minor version */
-#define HV_CPUID_FEATURES          0x40000003U /**< EAX features, EBX privileges, EDX misc */
-#define HV_CPUID_ENLIGHTENMENT     0x40000004U /**< EAX hints, EBX spinlock retries */
-#define HV_CPUID_IMPLEMENTATION    0x40000005U /**< EAX max VPs, EBX max LPs */
+#define HV_CPUID_VENDOR_AND_MAX 0x40000000U /**< EAX max leaf, EBX:ECX:EDX "Microsoft Hv" */
+#define HV_CPUID_INTERFACE      0x40000001U /**< EAX "Hv#1" */
+#define HV_CPUID_VERSION        0x40000002U /**< EAX build, EBX major.minor version */
+#define HV_CPUID_FEATURES       0x40000003U /**< EAX features, EBX privileges, EDX misc */
+#define HV_CPUID_ENLIGHTENMENT  0x40000004U /**< EAX hints, EBX spinlock retries */
+#define HV_CPUID_IMPLEMENTATION 0x40000005U /**< EAX max VPs, EBX max LPs */
 /** hardware features the hypervisor uses (all 0 here) */
 #define HV_CPUID_HARDWARE_FEATURES 0x40000006U
 #define HV_CPUID_MAX_LEAF          HV_CPUID_HARDWARE_FEATURES /**< the highest leaf libhv answers */
@@ -60,17 +60,17 @@
 #define HV_SPINLOCK_NEVER_NOTIFY 0xFFFFFFFFU
 
 /* ---- Synthetic MSRs (0x40000000-0x400000FF belong to the hypervisor) ---- */
-#define HV_X64_MSR_GUEST_OS_ID    0x40000000U /**< RW, per partition */
-#define HV_X64_MSR_HYPERCALL      0x40000001U /**< RW, per partition */
-#define HV_X64_MSR_VP_INDEX       0x40000002U /**< RO, per VP */
-#define HV_X64_MSR_RESET          0x40000003U /**< writing 1 resets the partition (not offered) */
+#define HV_X64_MSR_GUEST_OS_ID 0x40000000U /**< RW, per partition */
+#define HV_X64_MSR_HYPERCALL   0x40000001U /**< RW, per partition */
+#define HV_X64_MSR_VP_INDEX    0x40000002U /**< RO, per VP */
+#define HV_X64_MSR_RESET       0x40000003U /**< writing 1 resets the partition (not offered) */
 /** time the VP ran, 100 ns units (not offered yet) */
-#define HV_X64_MSR_VP_RUNTIME     0x40000010U
+#define HV_X64_MSR_VP_RUNTIME 0x40000010U
 /** partition reference time, 100 ns units (not offered yet) */
 #define HV_X64_MSR_TIME_REF_COUNT 0x40000020U
 /** GPA of the reference TSC page (not offered yet) */
-#define HV_X64_MSR_REFERENCE_TSC  0x40000021U
-#define HV_X64_MSR_TSC_FREQUENCY  0x40000022U /**< TSC frequency in Hz (not offered yet) */
+#define HV_X64_MSR_REFERENCE_TSC 0x40000021U
+#define HV_X64_MSR_TSC_FREQUENCY 0x40000022U /**< TSC frequency in Hz (not offered yet) */
 /** local APIC timer frequency in Hz (not offered yet) */
 #define HV_X64_MSR_APIC_FREQUENCY 0x40000023U
 #define HV_X64_MSR_VP_ASSIST_PAGE 0x40000073U /**< RW, per VP */

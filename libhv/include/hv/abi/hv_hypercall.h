@@ -78,19 +78,19 @@
  * HV_GVA_RANGE (u64 each). Flags below; processor_mask bit N is VP index N.
  */
 struct hv_input_flush_virtual_address_space {
-	uint64_t address_space; /**< guest CR3 to flush, unless ALL_VIRTUAL_ADDRESS_SPACES */
-	uint64_t flags; /**< HV_FLUSH_* bits */
+	uint64_t address_space;  /**< guest CR3 to flush, unless ALL_VIRTUAL_ADDRESS_SPACES */
+	uint64_t flags;          /**< HV_FLUSH_* bits */
 	uint64_t processor_mask; /**< bit N: VP index N (unless HV_FLUSH_ALL_PROCESSORS) */
 };
 /** flush every VP (processor_mask is ignored) */
-#define HV_FLUSH_ALL_PROCESSORS             (1ULL << 0)
+#define HV_FLUSH_ALL_PROCESSORS (1ULL << 0)
 /** flush every address space (address_space ignored) */
 #define HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES (1ULL << 1)
 #define HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY   (1ULL << 2) /**< global translations may stay */
 /** List: GVA ranges in the extended format */
-#define HV_FLUSH_USE_EXTENDED_RANGE_FORMAT  (1ULL << 3)
+#define HV_FLUSH_USE_EXTENDED_RANGE_FORMAT (1ULL << 3)
 /** every defined flag; others give INVALID_PARAMETER */
-#define HV_FLUSH_VALID_FLAGS                0xFULL
+#define HV_FLUSH_VALID_FLAGS 0xFULL
 
 /**
  * The Ex forms (IN): address_space, flags, then an HV_VP_SET whose header (format,
@@ -99,7 +99,7 @@ struct hv_input_flush_virtual_address_space {
  */
 struct hv_input_flush_virtual_address_space_ex {
 	uint64_t address_space; /**< guest CR3 to flush, unless ALL_VIRTUAL_ADDRESS_SPACES */
-	uint64_t flags; /**< HV_FLUSH_* bits */
+	uint64_t flags;         /**< HV_FLUSH_* bits */
 	uint64_t vp_set_format; /**< HV_GENERIC_SET_SPARSE_4K or HV_GENERIC_SET_ALL */
 	/** bit N: bank N (VPs 64N..64N+63) follows in bank_contents */
 	uint64_t vp_set_valid_bank_mask;
@@ -117,18 +117,18 @@ struct hv_output_get_partition_id {
 #define HV_MESSAGE_PAYLOAD_BYTES 240U
 /** HvCallPostMessage (IN, slow only): 256 bytes. */
 struct hv_input_post_message {
-	uint32_t connection_id; /**< the connection to post to */
-	uint32_t reserved; /**< must be 0 */
-	uint32_t message_type; /**< the message type the receiver sees */
-	uint32_t payload_size; /**< at most HV_MESSAGE_PAYLOAD_BYTES */
+	uint32_t connection_id;                         /**< the connection to post to */
+	uint32_t reserved;                              /**< must be 0 */
+	uint32_t message_type;                          /**< the message type the receiver sees */
+	uint32_t payload_size;                          /**< at most HV_MESSAGE_PAYLOAD_BYTES */
 	uint64_t payload[HV_MESSAGE_PAYLOAD_BYTES / 8]; /**< payload_size bytes of message */
 };
 
 /** HvCallSignalEvent (IN, fast or slow): 8 bytes. */
 struct hv_input_signal_event {
 	uint32_t connection_id; /**< bits 23:0; 31:24 reserved */
-	uint16_t flag_number; /**< the event flag to set (only 0 exists so far) */
-	uint16_t reserved; /**< must be 0 */
+	uint16_t flag_number;   /**< the event flag to set (only 0 exists so far) */
+	uint16_t reserved;      /**< must be 0 */
 };
 #define HV_CONNECTION_ID_MASK 0x00FFFFFFU /**< the connection ID bits of connection_id */
 

@@ -69,15 +69,15 @@ enum hv_register_name {
  * bits 3:0 type, 4 S, 6:5 DPL, 7 P, 12 AVL, 13 L, 14 D/B, 15 G.
  */
 struct hv_x64_segment_register {
-	uint64_t base; /**< linear base address */
-	uint32_t limit; /**< byte-granular limit */
-	uint16_t selector; /**< the selector */
+	uint64_t base;       /**< linear base address */
+	uint32_t limit;      /**< byte-granular limit */
+	uint16_t selector;   /**< the selector */
 	uint16_t attributes; /**< HV_SEG_ATTR_* bits */
 };
 
 #define HV_SEG_ATTR_TYPE_MASK 0x000FU /**< bits 3:0: the descriptor type */
 #define HV_SEG_ATTR_S         0x0010U /**< code or data (not system) segment */
-#define HV_SEG_ATTR_DPL_SHIFT 5U /**< bits 6:5: the descriptor privilege level */
+#define HV_SEG_ATTR_DPL_SHIFT 5U      /**< bits 6:5: the descriptor privilege level */
 #define HV_SEG_ATTR_P         0x0080U /**< present */
 #define HV_SEG_ATTR_AVL       0x1000U /**< available to software */
 #define HV_SEG_ATTR_L         0x2000U /**< 64-bit code segment */
@@ -87,19 +87,19 @@ struct hv_x64_segment_register {
 /** HV_X64_TABLE_REGISTER (GDTR, IDTR). */
 struct hv_x64_table_register {
 	uint16_t pad[3]; /**< reserved, 0 */
-	uint16_t limit; /**< the table limit */
-	uint64_t base; /**< linear base address */
+	uint16_t limit;  /**< the table limit */
+	uint64_t base;   /**< linear base address */
 };
 
 /** HV_REGISTER_VALUE: 128 bits wide. */
 union hv_register_value {
-	uint64_t reg64; /**< general, control and model-specific registers */
-	uint32_t reg32; /**< 32-bit registers */
-	uint16_t reg16; /**< 16-bit registers */
-	uint8_t reg8; /**< 8-bit registers */
+	uint64_t reg64;     /**< general, control and model-specific registers */
+	uint32_t reg32;     /**< 32-bit registers */
+	uint16_t reg16;     /**< 16-bit registers */
+	uint8_t reg8;       /**< 8-bit registers */
 	uint64_t reg128[2]; /**< XMM registers, low quadword first */
 	struct hv_x64_segment_register segment; /**< ES, CS, SS, DS, FS, GS, LDTR, TR */
-	struct hv_x64_table_register table; /**< GDTR, IDTR */
+	struct hv_x64_table_register table;     /**< GDTR, IDTR */
 };
 
 _Static_assert(sizeof(union hv_register_value) == 16, "HV_REGISTER_VALUE is 128 bits");
