@@ -122,15 +122,29 @@ static hv_status_t map_ram(struct child *c)
 	return st;
 }
 
-/* The BIOS area: a reset vector and the ACPI tables, built for this partition. */
-static int build_rom(struct child *c)
+/*
+ * The BIOS area: a reset vector and the ACPI tables, built for this partition, and the option
+ * ROMs handed to it (kind=optionrom), each checked before it is placed.
+ */
+static int build_rom(struct child *c, const struct multiboot1_module *roms, size_t nroms, char *err,
+                     size_t errlen)
 {
 	const struct rom_config cfg = {.nvps = 1, .io_apic_id = 0};
 	uint8_t *image =
 	    c->ram.hva + ROM_BIOS_GPA; /* the hole is not guest RAM: no guest_ram_ptr */
+	uint32_t next = ROM_OPTION_GPA, placed;
 
-	if (rom_build_bios(image, ROM_BIOS_SIZE, &cfg))
+	if (rom_build_bios(image, ROM_BIOS_SIZE, &cfg)) {
+		fmt_snprintf(err, errlen, "the BIOS image does not build");
 		return -EINVAL;
+	}
+	for (size_t i = 0; i < nroms; i++) {
+		if (rom_place_option(image, ROM_BIOS_SIZE, roms[i].data, roms[i].size, &next,
+		                     &placed, err, errlen))
+			return -ENOEXEC;
+		kprintf("monitor: partition %s: option ROM %zu placed at %#x\n", c->name, i,
+		        placed);
+	}
 	rom_device_init(&c->rom, image, ROM_BIOS_SIZE);
 	return mmio_bus_register(&c->platform.mmio, ROM_BIOS_GPA, ROM_BIOS_SIZE, &rom_device_ops,
 	                         &c->rom);
@@ -187,7 +201,8 @@ static int load_elf64(struct child *c, const struct module_args *args, const voi
 }
 
 int child_create(struct child *c, const struct module_args *args, const void *image,
-                 size_t image_size, const struct multiboot1_module *modules, size_t nmodules)
+                 size_t image_size, const struct multiboot1_module *modules, size_t nmodules,
+                 const struct multiboot1_module *option_roms, size_t nroms)
 {
 	struct hv_partition_config config = {.name = args->name, .max_vps = 1};
 	bool multiboot = multiboot1_is_image(image, image_size);
@@ -236,9 +251,9 @@ int child_create(struct child *c, const struct module_args *args, const void *im
 		reject(c, "libhv refused to build it: %s", hv_status_name(st));
 		return -ENOMEM;
 	}
-	if (build_rom(c)) {
+	if (build_rom(c, option_roms, nroms, err, sizeof(err))) {
 		free_resources(c);
-		reject(c, "cannot build its ROM");
+		reject(c, "its ROM: %s", err);
 		return -EINVAL;
 	}
 	rc = multiboot

@@ -55,12 +55,14 @@ struct child {
 
 /*
  * Create a partition from a guest image: allocate `args->mem_size` of RAM, map it, build its ROM,
- * load the image (a multiboot v1 kernel, given `modules` as its own, or an ELF64 guest), build
+ * placing `option_roms` in it (from 0xC0000, each checked: signature, length, checksum), load the
+ * image (a multiboot v1 kernel, given `modules` as its own, or an ELF64 guest), build
  * its start state and its devices. On failure the child is CHILD_REJECTED with `reason` saying
  * why; nothing of it stays allocated.
  */
 int child_create(struct child *c, const struct module_args *args, const void *image,
-                 size_t image_size, const struct multiboot1_module *modules, size_t nmodules);
+                 size_t image_size, const struct multiboot1_module *modules, size_t nmodules,
+                 const struct multiboot1_module *option_roms, size_t nroms);
 
 /* Run the child until it stops (its own exit, a fault it cannot survive, or a hostile act). */
 void child_run(struct child *c);

@@ -153,14 +153,16 @@ static void parse_module_lines(size_t n)
  * "--" on their line (a multiboot loader would pass the path and arguments; GRUB's module2 keeps
  * only the arguments).
  */
-static size_t files_for(const char *name, struct multiboot1_module *out, size_t max)
+static size_t files_for(const char *name, bool option_roms, struct multiboot1_module *out,
+                        size_t max)
 {
 	size_t count = 0;
 
 	for (size_t i = 0; i < boot.nmodules && count < max; i++) {
 		const struct module_args *a = &module_lines[i];
 
-		if (!module_ok[i] || !a->has_for || strcmp(a->for_name, name))
+		if (!module_ok[i] || !a->has_for || strcmp(a->for_name, name) ||
+		    a->option_rom != option_roms)
 			continue;
 		out[count++] = (struct multiboot1_module){
 		    .data = identity(boot.modules[i].start),
@@ -192,6 +194,7 @@ static void check_files_have_partitions(size_t n)
 void monitor_main(uint32_t mb2_magic, uint64_t mb2_info_phys)
 {
 	static struct multiboot1_module files[MB2_MAX_MODULES];
+	static struct multiboot1_module roms[MB2_MAX_MODULES];
 	size_t n;
 	bool ok;
 
@@ -212,13 +215,14 @@ void monitor_main(uint32_t mb2_magic, uint64_t mb2_info_phys)
 	check_files_have_partitions(n);
 	for (size_t i = 0; i < n; i++) {
 		const struct mb2_module *m = &boot.modules[i];
-		size_t nfiles;
+		size_t nfiles, nroms;
 
 		if (!module_ok[i] || module_lines[i].has_for)
 			continue;
-		nfiles = files_for(module_lines[i].name, files, MB2_MAX_MODULES);
+		nfiles = files_for(module_lines[i].name, false, files, MB2_MAX_MODULES);
+		nroms = files_for(module_lines[i].name, true, roms, MB2_MAX_MODULES);
 		if (child_create(&children[i], &module_lines[i], identity(m->start),
-		                 m->end - m->start, files, nfiles))
+		                 m->end - m->start, files, nfiles, roms, nroms))
 			continue;
 		child_run(&children[i]);
 		child_destroy(&children[i]);

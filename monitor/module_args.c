@@ -144,8 +144,8 @@ static int take_pair(struct module_args *out, const char *w, size_t wlen, char *
 	const char *eq = memchr(w, '=', wlen);
 	size_t klen = (size_t)(eq - w), vlen = wlen - klen - 1;
 	const char *v = eq + 1;
-	enum { KEY_NAME, KEY_MEM, KEY_FOR, KEY_EXPECT } key;
-	static const char *const key_names[] = {"name", "mem", "for", "expect"};
+	enum { KEY_NAME, KEY_MEM, KEY_FOR, KEY_EXPECT, KEY_KIND } key;
+	static const char *const key_names[] = {"name", "mem", "for", "expect", "kind"};
 	bool seen;
 
 	if (klen == 4 && !memcmp(w, "name", 4))
@@ -156,16 +156,20 @@ static int take_pair(struct module_args *out, const char *w, size_t wlen, char *
 		key = KEY_FOR;
 	else if (klen == 6 && !memcmp(w, "expect", 6))
 		key = KEY_EXPECT;
+	else if (klen == 4 && !memcmp(w, "kind", 4))
+		key = KEY_KIND;
 	else {
-		errmsg_set(err, errlen,
-		           "unknown key '%.*s=' (known: name=, mem=, for=, expect=, then --)",
-		           quote_len(klen), w);
+		errmsg_set(
+		    err, errlen,
+		    "unknown key '%.*s=' (known: name=, mem=, for=, expect=, kind=, then --)",
+		    quote_len(klen), w);
 		return -EINVAL;
 	}
-	seen = key == KEY_NAME  ? out->name[0] != '\0'
-	       : key == KEY_MEM ? out->mem_given
-	       : key == KEY_FOR ? out->has_for
-	                        : out->has_expect;
+	seen = key == KEY_NAME   ? out->name[0] != '\0'
+	       : key == KEY_MEM  ? out->mem_given
+	       : key == KEY_FOR  ? out->has_for
+	       : key == KEY_KIND ? out->has_kind
+	                         : out->has_expect;
 	if (seen) {
 		errmsg_set(err, errlen, "%s= given twice", key_names[key]);
 		return -EINVAL;
@@ -180,6 +184,17 @@ static int take_pair(struct module_args *out, const char *w, size_t wlen, char *
 		out->has_for = true;
 		return take_name("for", v, vlen, out->for_name, err, errlen);
 	case KEY_EXPECT: out->has_expect = true; return take_expect(v, vlen, out, err, errlen);
+	case KEY_KIND:
+		/* What a file for a partition is: one of its multiboot modules, or an option ROM. */
+		out->has_kind = true;
+		if (vlen == 6 && !memcmp(v, "module", 6))
+			return 0;
+		if (vlen == 9 && !memcmp(v, "optionrom", 9)) {
+			out->option_rom = true;
+			return 0;
+		}
+		errmsg_set(err, errlen, "kind=%.*s: 'module' or 'optionrom'", quote_len(vlen), v);
+		return -EINVAL;
 	default:
 		out->mem_given = true;
 		return module_args_parse_size(v, vlen, "mem", &out->mem_size, err, errlen);
@@ -279,6 +294,11 @@ int module_args_parse(const char *cmdline, size_t len, struct module_args *out, 
 		first = false;
 	}
 
+	if (out->has_kind && !out->has_for) {
+		errmsg_set(err, errlen,
+		           "kind= applies only to a file handed to a partition (for=)");
+		return -EINVAL;
+	}
 	if (out->has_for && out->mem_given) {
 		errmsg_set(err, errlen,
 		           "mem= does not apply to a file handed to a partition (for=)");

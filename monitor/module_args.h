@@ -31,6 +31,10 @@ struct module_args {
 	char for_name[MODULE_NAME_MAX + 1]; /* the receiving partition, when has_for */
 	bool has_for;
 
+	bool has_kind; /* kind= was given (only with for=) */
+	bool
+	    option_rom; /* kind=optionrom: the file goes into the partition's ROM, not its modules */
+
 	bool has_expect;        /* expect= was given (what the run summary checks) */
 	bool expect_stop;       /* expect=stopped: the monitor must stop it */
 	uint32_t expect_status; /* expect=N: the exit status it must end with */

@@ -141,6 +141,9 @@ static const struct bad_case bad_cases[] = {
     {"/boot/x name=a expect=2", "an exit status is odd"},
     {"/boot/x name=a expect=8589934593", "expect=8589934593"},
     {"/boot/x name=a expect=1 expect=3", "expect= given twice"},
+    {"/boot/x name=a kind=optionrom", "kind= applies only to a file"},
+    {"/boot/x for=a kind=rom", "kind=rom: 'module' or 'optionrom'"},
+    {"/boot/x for=a kind=module kind=module", "kind= given twice"},
 };
 
 ParameterizedTestParameters(module_args, bad)
@@ -252,4 +255,17 @@ Test(module_args, expect_key)
 	cr_expect_eq(a.expect_status, 0xffffffffU);
 	cr_assert_eq(module_args_parse("/x name=a", 9, &a, err, sizeof(err)), 0);
 	cr_expect_not(a.has_expect, "absent unless given");
+}
+
+Test(module_args, kind_optionrom)
+{
+	struct module_args a;
+	char err[160];
+	const char *rom = "for=linux kind=optionrom";
+	const char *mod = "for=linux kind=module -- x";
+
+	cr_assert_eq(module_args_parse(rom, strlen(rom), &a, err, sizeof(err)), 0, "%s", err);
+	cr_expect(a.option_rom);
+	cr_assert_eq(module_args_parse(mod, strlen(mod), &a, err, sizeof(err)), 0, "%s", err);
+	cr_expect_not(a.option_rom);
 }
