@@ -117,6 +117,72 @@ static int execute(struct emu_state *st)
 	}
 }
 
+/*
+ * The warm path for the commonest MMIO access: a driver's MOV between a general register (or an
+ * immediate) and a device register, in 64-bit mode. It performs exactly what emu_exec_mov() and
+ * the access layer would, minus their generality. Anything unusual (FS/GS, a non-canonical
+ * address, #AC possible, a page crossing, a vector or sign-extending move) declines before any
+ * side effect, and the general path then does it (registers already read stay cached).
+ */
+static bool fast_mov(struct emu_state *st, int *rc)
+{
+	const struct emu_insn *in = st->insn;
+	const struct emu_operand *dst = &in->opnd[0], *src = &in->opnd[1];
+	bool store = dst->kind == EMU_OPND_MEM;
+	const struct emu_operand *mem = store ? dst : src, *other = store ? src : dst;
+	unsigned size = mem->size, bits = (st->ctl.cr4 & EMU_CR4_LA57) ? 57 : 48;
+	uint64_t linear = st->ea, last = linear + size - 1, value = 0;
+	hv_gpa_t gpa;
+	void *ram;
+
+	if (st->mode != EMU_MODE_LONG64 || in->nopnd != 2 ||
+	    (in->op != EMU_OP_MOV && in->op != EMU_OP_MOVZX && in->op != EMU_OP_MOVNTI) ||
+	    mem->kind != EMU_OPND_MEM || size > 8 ||
+	    !(other->kind == EMU_OPND_GPR || (store && other->kind == EMU_OPND_IMM)) ||
+	    in->mem.seg == EMU_SEG_FS || in->mem.seg == EMU_SEG_GS)
+		return false;
+	/* Canonical (else #GP/#SS), one page, and no #AC check (CPL 3 with CR0.AM): as emu_linear(). */
+	if ((uint64_t)((int64_t)(linear << (64 - bits)) >> (64 - bits)) != linear ||
+	    (uint64_t)((int64_t)(last << (64 - bits)) >> (64 - bits)) != last ||
+	    (linear & (HV_PAGE_SIZE - 1)) + size > HV_PAGE_SIZE ||
+	    (st->ctl.cpl == 3 && (st->ctl.cr0 & EMU_CR0_AM)))
+		return false;
+	/* The exit's GVA hint usually answers this without a call into the walker. */
+	if (!(st->ctl.cr0 & EMU_CR0_PG) ||
+	    !emu_walk_hint(st, linear, store ? EMU_ACC_WRITE : EMU_ACC_READ, &gpa)) {
+		*rc = emu_walk(st, linear, store ? EMU_ACC_WRITE : EMU_ACC_READ, &gpa);
+		if (*rc)
+			return true;
+	}
+	if (store) {
+		if (other->kind == EMU_OPND_IMM)
+			value = (uint64_t)in->imm;
+		else if ((*rc = emu_gpr_read(st, other, &value)) != 0)
+			return true;
+	}
+	/* RAM through the monitor's pointer, anything else is the device: as piece_read/write(). */
+	ram = st->ops->ram_ptr(st->opaque, gpa, size);
+	if (store) {
+		if (ram)
+			memcpy(ram, &value, size);
+		else
+			*rc = st->ops->mmio_write(st->opaque, gpa, &value, size);
+		return true;
+	}
+	if (ram)
+		memcpy(&value, ram, size);
+	else
+		*rc = st->ops->mmio_read(st->opaque, gpa, &value, size);
+	if (*rc)
+		return true;
+	/* 32- and 64-bit destinations replace the whole register (emu_gpr_write's first case). */
+	if (dst->size >= 4)
+		emu_reg_set(st, dst->reg, value);
+	else
+		*rc = emu_gpr_write(st, dst, value & emu_mask(dst->size));
+	return true;
+}
+
 static int emulate(struct emu_state *st, struct emu_insn *scratch)
 {
 	int rc = st->ops->read_control(st->opaque, &st->ctl);
@@ -133,7 +199,9 @@ static int emulate(struct emu_state *st, struct emu_insn *scratch)
 		                          : emu_raise_ud(st, "port I/O outside a port exit");
 	if (!rc && (st->insn->op < EMU_OP_MOVS || st->insn->op > EMU_OP_OUTS))
 		rc = emu_effective_address(st, &st->ea);
-	return rc ? rc : execute(st);
+	if (rc || fast_mov(st, &rc))
+		return rc;
+	return execute(st);
 }
 
 /* What a string port-I/O exit tells the emulator: no GPA, no linear address. */

@@ -2,6 +2,8 @@
 #ifndef EMULATOR_EMU_INTERNAL_H
 #define EMULATOR_EMU_INTERNAL_H
 
+#include <hv/exit.h>
+
 #include "emulator/emu.h"
 #include "monitor/lib/errno.h"
 
@@ -88,17 +90,18 @@ struct emu_state {
 };
 
 /* ---- state.c: lazily read registers and deferred write-back ---- */
-int emu_reg_fill(struct emu_state *st, unsigned reg);
-int emu_seg_fill(struct emu_state *st, unsigned seg);
-
-/* Inline: the hot path reads a handful of registers per exit, most of them already cached. */
+/*
+ * Inline, fills included: the warm path reads a handful of registers per exit, and a call into
+ * state.c around each ops callback cost more than the callback itself.
+ */
 static inline int emu_reg_get(struct emu_state *st, unsigned reg, uint64_t *value)
 {
 	if (!(st->reg_valid & (1U << reg))) {
-		int rc = emu_reg_fill(st, reg);
+		int rc = st->ops->read_reg(st->opaque, (enum emu_reg)reg, &st->regs[reg]);
 
 		if (rc)
 			return rc;
+		st->reg_valid |= 1U << reg;
 	}
 	*value = st->regs[reg];
 	return 0;
@@ -107,10 +110,11 @@ static inline int emu_reg_get(struct emu_state *st, unsigned reg, uint64_t *valu
 static inline int emu_seg_get(struct emu_state *st, unsigned seg, const struct emu_segment **out)
 {
 	if (!(st->seg_valid & (1U << seg))) {
-		int rc = emu_seg_fill(st, seg);
+		int rc = st->ops->read_segment(st->opaque, (enum emu_seg)seg, &st->segs[seg]);
 
 		if (rc)
 			return rc;
+		st->seg_valid |= 1U << seg;
 	}
 	*out = &st->segs[seg];
 	return 0;
@@ -145,19 +149,39 @@ void emu_log(struct emu_state *st, const char *fmt, ...) __attribute__((format(p
  * when a page-table entry is not in RAM.
  */
 int emu_walk(struct emu_state *st, uint64_t linear, unsigned access, hv_gpa_t *gpa);
+/*
+ * The access that trapped was translated by the processor a moment ago (VMX reports its linear
+ * address): the same kind of access to the same linear page needs no walk, and a write's
+ * translation also allows reads. Only meaningful with paging on; emu_walk() checks it first.
+ */
+static inline bool emu_walk_hint(const struct emu_state *st, uint64_t linear, unsigned access,
+                                 hv_gpa_t *gpa)
+{
+	const struct emu_fault *f = st->fault_info;
+
+	if (!f->gva_valid || (access & EMU_ACC_FETCH) || (linear >> 12) != (f->gva >> 12) ||
+	    !(f->access == HV_ACCESS_WRITE ||
+	      (f->access == HV_ACCESS_READ && access == EMU_ACC_READ)))
+		return false;
+	*gpa = (f->gpa & ~0xfffULL) | (linear & 0xfff);
+	return true;
+}
 
 /* ---- walk_cache.c: the translation cache (struct emu_tlb_entry) ---- */
 /* Whether the page-table entries a cached translation came from still hold the same values. */
 static inline bool emu_ptes_unchanged(void *const *pte, const uint64_t *val, unsigned levels,
                                       bool wide)
 {
-	for (unsigned i = 0; i < levels; i++) {
-		uint64_t v = wide ? __atomic_load_n((const uint64_t *)pte[i], __ATOMIC_RELAXED)
-		                  : __atomic_load_n((const uint32_t *)pte[i], __ATOMIC_RELAXED);
-
-		if (v != val[i])
-			return false;
+	/* Two loops rather than a test per entry: a hit re-checks four or five entries each time. */
+	if (wide) {
+		for (unsigned i = 0; i < levels; i++)
+			if (__atomic_load_n((const uint64_t *)pte[i], __ATOMIC_RELAXED) != val[i])
+				return false;
+		return true;
 	}
+	for (unsigned i = 0; i < levels; i++)
+		if (__atomic_load_n((const uint32_t *)pte[i], __ATOMIC_RELAXED) != val[i])
+			return false;
 	return true;
 }
 

@@ -265,18 +265,8 @@ int emu_walk(struct emu_state *st, uint64_t linear, unsigned access, hv_gpa_t *g
 		*gpa = linear & 0xffffffffULL;
 		return 0;
 	}
-	/*
-	 * The access that trapped was translated by the processor a moment ago: the same kind of
-	 * access to the same linear page needs no walk (a write's translation also allows reads).
-	 */
-	const struct emu_fault *f = st->fault_info;
-
-	if (f->gva_valid && !(access & EMU_ACC_FETCH) && (linear >> 12) == (f->gva >> 12) &&
-	    (f->access == HV_ACCESS_WRITE ||
-	     (f->access == HV_ACCESS_READ && access == EMU_ACC_READ))) {
-		*gpa = (f->gpa & ~0xfffULL) | (linear & 0xfff);
+	if (emu_walk_hint(st, linear, access, gpa))
 		return 0;
-	}
 	rc = walk_key_base(st, &key);
 	if (rc)
 		return rc;

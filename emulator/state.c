@@ -1,15 +1,6 @@
 /* The VP's registers during one emulation: read on first use, written back once the instruction completes. */
 #include "emulator/emu_internal.h"
 
-int emu_reg_fill(struct emu_state *st, unsigned reg)
-{
-	int rc = st->ops->read_reg(st->opaque, (enum emu_reg)reg, &st->regs[reg]);
-
-	if (!rc)
-		st->reg_valid |= 1U << reg;
-	return rc;
-}
-
 int emu_gpr_read(struct emu_state *st, const struct emu_operand *op, uint64_t *value)
 {
 	uint64_t v;
@@ -43,15 +34,6 @@ int emu_gpr_write(struct emu_state *st, const struct emu_operand *op, uint64_t v
 		emu_reg_set(st, op->reg,
 		            (old & ~emu_mask(op->size)) | (value & emu_mask(op->size)));
 	return 0;
-}
-
-int emu_seg_fill(struct emu_state *st, unsigned seg)
-{
-	int rc = st->ops->read_segment(st->opaque, (enum emu_seg)seg, &st->segs[seg]);
-
-	if (!rc)
-		st->seg_valid |= 1U << seg;
-	return rc;
 }
 
 /* Write back what the instruction changed, and step RIP past it when it completed. */
