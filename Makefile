@@ -290,7 +290,7 @@ FUZZ_TARGETS := multiboot2 elf64 devices svm_exit emulator hypercall multiboot1 
 fuzz_sources_multiboot2 := monitor/multiboot2.c
 fuzz_sources_elf64 := monitor/loader/elf64.c monitor/lib/errmsg.c
 fuzz_sources_multiboot1 := monitor/loader/multiboot1.c monitor/loader/multiboot1_elf.c \
-	monitor/loader/multiboot1_info.c monitor/lib/errmsg.c
+	monitor/loader/multiboot1_info.c monitor/loader/elf64.c monitor/lib/errmsg.c
 fuzz_sources_devices := devices/io_bus.c devices/uart16550.c devices/debug_exit.c devices/line_sink.c
 # The whole child platform: every device model behind its buses.
 fuzz_sources_platform := $(sort $(wildcard devices/*.c))

@@ -191,28 +191,22 @@ int elf64_inspect(const void *image, size_t size, struct elf64_image *out, char 
 	return 0;
 }
 
-int elf64_load(const struct elf64_image *img, const void *image, size_t size, uint64_t load_min,
-               uint64_t mem_size, elf64_copy_fn copy_to_guest, elf64_zero_fn zero_guest, void *ctx,
-               char *err, size_t errlen)
+int elf64_load_segments(const struct elf64_segment *segments, size_t nsegments, const void *image,
+                        size_t size, uint64_t load_min, uint64_t mem_size,
+                        elf64_copy_fn copy_to_guest, elf64_zero_fn zero_guest, void *ctx, char *err,
+                        size_t errlen)
 {
 	const uint8_t *bytes = image;
 	int rc;
 
-	if (errlen)
-		err[0] = '\0';
-	if (!img || !image || img->nsegments > ELF64_MAX_SEGMENTS) {
-		errmsg_set(err, errlen, "elf64_load: no image");
-		return -EINVAL;
-	}
 	/* All checks first: a partly loaded guest would be worse than none. */
-	for (size_t i = 0; i < img->nsegments; i++) {
-		const struct elf64_segment *s = &img->segments[i];
+	for (size_t i = 0; i < nsegments; i++) {
+		const struct elf64_segment *s = &segments[i];
 		uint64_t end;
 
 		if (s->offset > size || s->filesz > size - s->offset || s->filesz > s->memsz ||
 		    __builtin_add_overflow(s->paddr, s->memsz, &end)) {
-			errmsg_set(err, errlen, "elf64_load: segment %zu does not match the image",
-			           i);
+			errmsg_set(err, errlen, "segment %zu does not match the image", i);
 			return -EINVAL;
 		}
 		if (s->paddr < load_min || end > mem_size) {
@@ -224,8 +218,8 @@ int elf64_load(const struct elf64_image *img, const void *image, size_t size, ui
 			return -ERANGE;
 		}
 	}
-	for (size_t i = 0; i < img->nsegments; i++) {
-		const struct elf64_segment *s = &img->segments[i];
+	for (size_t i = 0; i < nsegments; i++) {
+		const struct elf64_segment *s = &segments[i];
 
 		rc = s->filesz ? copy_to_guest(ctx, s->paddr, bytes + s->offset, (size_t)s->filesz)
 		               : 0;
@@ -239,4 +233,18 @@ int elf64_load(const struct elf64_image *img, const void *image, size_t size, ui
 		}
 	}
 	return 0;
+}
+
+int elf64_load(const struct elf64_image *img, const void *image, size_t size, uint64_t load_min,
+               uint64_t mem_size, elf64_copy_fn copy_to_guest, elf64_zero_fn zero_guest, void *ctx,
+               char *err, size_t errlen)
+{
+	if (errlen)
+		err[0] = '\0';
+	if (!img || !image || img->nsegments > ELF64_MAX_SEGMENTS) {
+		errmsg_set(err, errlen, "elf64_load: no image");
+		return -EINVAL;
+	}
+	return elf64_load_segments(img->segments, img->nsegments, image, size, load_min, mem_size,
+	                           copy_to_guest, zero_guest, ctx, err, errlen);
 }

@@ -98,6 +98,16 @@ typedef int (*elf64_zero_fn)(void *ctx, uint64_t gpa, size_t len);
  * callbacks (which return 0 or a negative errno). Returns 0, -ERANGE when a segment does not fit,
  * -EINVAL when img does not match image/size, or the callback's error; err says which segment.
  */
+/*
+ * Check every segment against the file and against [load_min, mem_size), then copy each one's
+ * file bytes and zero the rest. Nothing is written unless every segment passes. Shared by the ELF64
+ * and multiboot v1 loaders; returns 0, -EINVAL, -ERANGE or the callback's error.
+ */
+int elf64_load_segments(const struct elf64_segment *segments, size_t nsegments, const void *image,
+                        size_t size, uint64_t load_min, uint64_t mem_size,
+                        elf64_copy_fn copy_to_guest, elf64_zero_fn zero_guest, void *ctx, char *err,
+                        size_t errlen);
+
 int elf64_load(const struct elf64_image *img, const void *image, size_t size, uint64_t load_min,
                uint64_t mem_size, elf64_copy_fn copy_to_guest, elf64_zero_fn zero_guest, void *ctx,
                char *err, size_t errlen);

@@ -182,7 +182,7 @@ static int inspect_aout(const struct multiboot1_header *h, uint32_t off, size_t 
 	out->format = MULTIBOOT1_FORMAT_AOUT_KLUDGE;
 	out->entry = (uint32_t)ea;
 	out->nsegments = 1;
-	out->segments[0] = (struct multiboot1_segment){
+	out->segments[0] = (struct elf64_segment){
 	    .paddr = la, .offset = load_off, .filesz = load_size, .memsz = (be ? be : end) - la};
 	return 0;
 }
@@ -226,48 +226,13 @@ int multiboot1_load(const struct multiboot1_image *img, const void *image, size_
                     uint64_t load_min, uint64_t mem_size, elf64_copy_fn copy_to_guest,
                     elf64_zero_fn zero_guest, void *ctx, char *err, size_t errlen)
 {
-	const uint8_t *bytes = image;
-	int rc;
-
 	if (errlen)
 		err[0] = '\0';
 	if (!img || !image || img->nsegments == 0 || img->nsegments > MULTIBOOT1_MAX_SEGMENTS) {
 		errmsg_set(err, errlen, "multiboot1_load: no image");
 		return -EINVAL;
 	}
-	/* All checks first: a partly loaded kernel would be worse than none. */
-	for (size_t i = 0; i < img->nsegments; i++) {
-		const struct multiboot1_segment *s = &img->segments[i];
-		uint64_t end;
-
-		if (s->offset > size || s->filesz > size - s->offset || s->filesz > s->memsz ||
-		    __builtin_add_overflow(s->paddr, s->memsz, &end)) {
-			errmsg_set(err, errlen,
-			           "multiboot1_load: segment %zu does not match the image", i);
-			return -EINVAL;
-		}
-		if (s->paddr < load_min || end > mem_size) {
-			errmsg_set(err, errlen,
-			           "segment [0x%llx, 0x%llx) is outside the partition's loadable "
-			           "memory [0x%llx, 0x%llx)",
-			           (unsigned long long)s->paddr, (unsigned long long)end,
-			           (unsigned long long)load_min, (unsigned long long)mem_size);
-			return -ERANGE;
-		}
-	}
-	for (size_t i = 0; i < img->nsegments; i++) {
-		const struct multiboot1_segment *s = &img->segments[i];
-
-		rc = s->filesz ? copy_to_guest(ctx, s->paddr, bytes + s->offset, (size_t)s->filesz)
-		               : 0;
-		if (!rc && s->memsz > s->filesz)
-			rc = zero_guest(ctx, s->paddr + s->filesz, (size_t)(s->memsz - s->filesz));
-		if (rc) {
-			errmsg_set(err, errlen,
-			           "writing segment at 0x%llx into guest memory failed",
-			           (unsigned long long)s->paddr);
-			return rc;
-		}
-	}
-	return 0;
+	/* ELF32, ELF64 and a.out-kludge kernels all end as a segment list: one loader for them all. */
+	return elf64_load_segments(img->segments, img->nsegments, image, size, load_min, mem_size,
+	                           copy_to_guest, zero_guest, ctx, err, errlen);
 }

@@ -60,12 +60,6 @@ enum multiboot1_format {
 #define MULTIBOOT1_ADDR_LIMIT   0x100000000ULL /* a kernel that starts with paging off sees 4 GiB */
 
 /* File bytes [offset, offset + filesz) go to GPA [paddr, paddr + filesz); the rest to memsz is zeroed. */
-struct multiboot1_segment {
-	uint64_t paddr;
-	uint64_t offset;
-	uint64_t filesz;
-	uint64_t memsz; /* >= filesz, > 0 */
-};
 
 struct multiboot1_image {
 	enum multiboot1_format format;
@@ -75,7 +69,7 @@ struct multiboot1_image {
 	uint64_t load_lo;                /* lowest GPA written */
 	uint64_t load_end;               /* one past the highest GPA written (bss included) */
 	size_t nsegments;                /* sorted by paddr, not overlapping */
-	struct multiboot1_segment segments[MULTIBOOT1_MAX_SEGMENTS];
+	struct elf64_segment segments[MULTIBOOT1_MAX_SEGMENTS];
 };
 
 /*

@@ -144,14 +144,14 @@ static int check_load(const struct phdr *ph, unsigned i, size_t size, char *err,
 static int sort_and_check(struct multiboot1_image *out, char *err, size_t errlen)
 {
 	for (size_t i = 1; i < out->nsegments; i++) {
-		struct multiboot1_segment s = out->segments[i];
+		struct elf64_segment s = out->segments[i];
 		size_t j = i;
 		for (; j > 0 && out->segments[j - 1].paddr > s.paddr; j--)
 			out->segments[j] = out->segments[j - 1];
 		out->segments[j] = s;
 	}
 	for (size_t i = 1; i < out->nsegments; i++) {
-		const struct multiboot1_segment *a = &out->segments[i - 1], *b = &out->segments[i];
+		const struct elf64_segment *a = &out->segments[i - 1], *b = &out->segments[i];
 		if (a->paddr + a->memsz > b->paddr) {
 			errmsg_set(err, errlen,
 			           "segments at 0x%llx and 0x%llx overlap in physical memory",
@@ -231,7 +231,7 @@ int multiboot1_elf_inspect(const void *image, size_t size, struct multiboot1_ima
 			return -ENOEXEC;
 		}
 		loads[out->nsegments] = ph;
-		out->segments[out->nsegments++] = (struct multiboot1_segment){
+		out->segments[out->nsegments++] = (struct elf64_segment){
 		    .paddr = ph.paddr, .offset = ph.offset, .filesz = ph.filesz, .memsz = ph.memsz};
 	}
 	if (out->nsegments == 0)

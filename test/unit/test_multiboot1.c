@@ -166,7 +166,7 @@ static int inspect_checked(const struct img *m, struct multiboot1_image *out)
 				continue;
 			nload++;
 			for (size_t j = 0; j < out->nsegments; j++) {
-				const struct multiboot1_segment *s = &out->segments[j];
+				const struct elf64_segment *s = &out->segments[j];
 				found |= s->paddr == ph.p_paddr && s->offset == ph.p_offset &&
 				         s->filesz == ph.p_filesz && s->memsz == ph.p_memsz;
 			}

@@ -363,7 +363,7 @@ static int cmd_info_mb1(const char *path, struct file_buf *f)
 	printf("segments: %zu\n", img.nsegments);
 	printf("  %-18s %-18s %-10s %-10s\n", "address", "end", "filesz", "memsz");
 	for (size_t i = 0; i < img.nsegments; i++) {
-		const struct multiboot1_segment *s = &img.segments[i];
+		const struct elf64_segment *s = &img.segments[i];
 		printf("  0x%016llx 0x%016llx 0x%08llx 0x%08llx\n", (unsigned long long)s->paddr,
 		       (unsigned long long)(s->paddr + s->memsz), (unsigned long long)s->filesz,
 		       (unsigned long long)s->memsz);
