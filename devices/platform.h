@@ -88,6 +88,42 @@ int platform_init(struct platform *p, const struct platform_config *cfg);
  */
 void platform_poll(struct platform *p);
 
+/*
+ * Interrupt delivery toward the VPs (the monitor's side of libhv's event injection). The
+ * monitor calls platform_poll(), then platform_take_nmi() and platform_pending_vector(); when
+ * libhv says the VP can take the vector, it calls platform_vector_taken() and injects it.
+ */
+
+/*
+ * The vector VP `cpu` should take next, or -1 for none: its local APIC's highest requested
+ * vector above the processor priority, or the PIC's vector when the PIC reaches the processor
+ * (LINT0 in ExtINT mode, or the local APIC disabled).
+ */
+int platform_pending_vector(struct platform *p, unsigned cpu);
+
+/* VP `cpu` took `vector` (the last platform_pending_vector() answer): IRR to ISR, or the PIC's
+ * INTA cycle. Any other vector is ignored. */
+void platform_vector_taken(struct platform *p, unsigned cpu, uint8_t vector);
+
+/* True, once, when an NMI is pending for VP `cpu` (LINT1 in NMI mode, an NMI IPI). */
+bool platform_take_nmi(struct platform *p, unsigned cpu);
+
+/*
+ * The earliest clock time (ns) at which a line or a local APIC may change by the passing of time
+ * alone (PIT, RTC, local APIC timers); UINT64_MAX when none will. The monitor sleeps or sets its
+ * run deadline no later than this.
+ */
+uint64_t platform_next_event_ns(struct platform *p);
+
+/* Raise `vector` in VP `cpu`'s local APIC directly (libhv's SynIC and synthetic timers);
+ * `auto_eoi`: deliver without setting it in-service. */
+void platform_assert_vector(struct platform *p, unsigned cpu, uint8_t vector, bool auto_eoi);
+
+/* The task priority of VP `cpu`'s local APIC (TPR, 8 bits), which is also the guest's CR8 << 4:
+ * the monitor keeps the two in step. */
+uint8_t platform_tpr(struct platform *p, unsigned cpu);
+void platform_set_tpr(struct platform *p, unsigned cpu, uint8_t tpr);
+
 /* Pick whose local APIC answers at LAPIC_BASE (the VP about to run). Out of range: ignored. */
 void platform_set_current_cpu(struct platform *p, unsigned cpu);
 

@@ -37,6 +37,7 @@ struct hv_vp {
 	uint8_t fxsave[HV_FXSAVE_SIZE] __attribute__((aligned(16)));
 	void *vendor; /* the backend's per-VP state */
 	struct hv_vp_synthetic synthetic;
+	bool interrupt_asserted; /* libhv raised a vector through the interrupt target (SynIC) */
 };
 
 /*

@@ -39,4 +39,15 @@ bool hv_synthetic_msr(struct hv_vp *vp, struct hv_exit *exit);
 /* CPUID 0x40000000-0x4FFFFFFF as the partition sees it (core/cpuid_hv.c). */
 void hv_cpuid_hv_leaf(const struct hv_vp *vp, uint32_t leaf, uint32_t out[4]);
 
+/*
+ * The run loop's hooks into the synthetic timers and the SynIC (core/synic.c, core/stimer.c).
+ * hv_synthetic_deadline: the host TSC at which the VP's earliest armed synthetic timer expires,
+ * 0 when none is armed (the run loop folds it into the VP's deadline). hv_synthetic_poll: fire the
+ * timers that are due at host TSC `now` and retry pending message deliveries; called at each exit.
+ * Whenever libhv asserts a vector through the partition's hv_interrupt_target it sets
+ * vp->interrupt_asserted, and the run loop returns HV_EXIT_INTERRUPT_ASSERTED.
+ */
+uint64_t hv_synthetic_deadline(struct hv_vp *vp);
+void hv_synthetic_poll(struct hv_vp *vp, uint64_t now);
+
 #endif

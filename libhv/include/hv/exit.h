@@ -30,6 +30,11 @@ enum hv_exit_reason {
 	HV_EXIT_REFUSED_INSN,
 	HV_EXIT_SLAT_RETRY,  /**< counted only: a SLAT fault on RAM already mapped (stale TLB) */
 	HV_EXIT_CR_ACCESS,   /**< counted only: a control-register write the processor trapped */
+	/** the VP can take an external interrupt now (asked for with hv_vp_request_interrupt_window) */
+	HV_EXIT_INTERRUPT_WINDOW,
+	HV_EXIT_DEADLINE, /**< the host TSC reached the deadline of hv_vp_set_deadline() */
+	/** libhv raised a vector through the partition's hv_interrupt_target (SynIC, STIMER) */
+	HV_EXIT_INTERRUPT_ASSERTED,
 	HV_EXIT_REASON_COUNT /**< the number of reasons (sizes hv_vp_stats.exits) */
 };
 

@@ -29,6 +29,24 @@ struct hv_host_ops {
 	 * exist. libhv uses it for MSRs some processors and emulators lack (AMD's VM_CR on Bochs).
 	 */
 	int (*rdmsr_safe)(uint32_t msr, uint64_t *value);
+	/**
+	 * Optional: the host TSC's frequency in Hz as the monitor measured it (the reference TSC
+	 * page, TSC_FREQUENCY and the deadlines are computed from it). NULL or 0: libhv does not
+	 * advertise the TLFS clocks.
+	 */
+	uint64_t (*tsc_frequency)(void);
+	/**
+	 * Optional: make a host interrupt arrive once the TSC reaches `tsc` (0: cancel), replacing
+	 * any earlier request. libhv calls it before entering a VP that has a deadline when the
+	 * processor has no VMX preemption timer (always on SVM). The interrupt stops the guest.
+	 */
+	void (*arm_timer)(uint64_t tsc);
+	/**
+	 * Optional: a host interrupt stopped the guest and is still pending (libhv never
+	 * acknowledges one): open the host's interrupt window briefly (STI; NOP; CLI) so the
+	 * monitor's own handlers take it. Called with interrupts off, returns with them off.
+	 */
+	void (*take_interrupts)(void);
 };
 
 #endif

@@ -205,6 +205,67 @@ hv_status_t hv_vp_complete(struct hv_vp *vp, const struct hv_exit *exit);
 hv_status_t hv_vp_inject_exception(struct hv_vp *vp, uint8_t vector, bool has_error_code,
                                    uint32_t error_code);
 
+/* ---- Events and time (HvCallAssertVirtualInterrupt; the vendors' event injection) ---- */
+
+/*
+ * The monitor owns the virtual interrupt controllers (PIC, IOAPIC, local APIC); libhv owns getting
+ * an event into the guest. The monitor asks hv_vp_interrupt_ready() whether the VP can take an
+ * external interrupt now; if so it acknowledges the vector in its controller and calls
+ * hv_vp_inject_interrupt(); if not it calls hv_vp_request_interrupt_window() and hv_vp_run()
+ * returns HV_EXIT_INTERRUPT_WINDOW as soon as the guest can take one (RFLAGS.IF set, no STI or
+ * MOV SS shadow, no event already being delivered). Events whose delivery an exit interrupted
+ * are re-injected by libhv itself, before anything newer; exceptions queued with
+ * hv_vp_inject_exception() go before NMIs, NMIs before external interrupts.
+ */
+
+/** Whether the VP can take an external interrupt at the next entry (see above). */
+bool hv_vp_interrupt_ready(struct hv_vp *vp);
+
+/**
+ * Deliver external interrupt `vector` (32-255) at the next entry. HV_STATUS_INVALID_PARAMETER
+ * for a vector below 32; HV_STATUS_INVALID_VP_STATE when hv_vp_interrupt_ready() is false (the
+ * monitor must then keep the vector pending in its controller and ask for a window).
+ */
+hv_status_t hv_vp_inject_interrupt(struct hv_vp *vp, uint8_t vector);
+
+/**
+ * Ask for (on) or cancel (off) an HV_EXIT_INTERRUPT_WINDOW exit when the VP can next take an
+ * external interrupt. The request stays until cancelled or until that exit has been returned.
+ */
+void hv_vp_request_interrupt_window(struct hv_vp *vp, bool on);
+
+/**
+ * Queue an NMI. It is delivered when the guest is not blocking NMIs (not inside an NMI handler
+ * before its IRET, no MOV SS shadow); until then libhv keeps it pending and watches for the
+ * window itself. At most one NMI is pending: a second one while one is pending is merged, as on
+ * hardware.
+ */
+hv_status_t hv_vp_inject_nmi(struct hv_vp *vp);
+
+/**
+ * Make hv_vp_run() return HV_EXIT_DEADLINE once the host TSC has reached `tsc` (0: no
+ * deadline). The monitor's time slices and its virtual timers are both deadlines. VMX uses the
+ * preemption timer when the processor has one; otherwise libhv calls the host's arm_timer()
+ * before each entry and relies on the host timer interrupt to stop the guest. The exit comes at
+ * or after the deadline (never before), as soon after as the timer's resolution allows.
+ */
+void hv_vp_set_deadline(struct hv_vp *vp, uint64_t tsc);
+
+/**
+ * The partition's virtual interrupt controller, which lives in the monitor: libhv's SynIC and
+ * synthetic timers raise their vectors through it (TLFS: the SINTx and STIMERx vectors). After
+ * libhv called assert_interrupt during hv_vp_run(), that run returns HV_EXIT_INTERRUPT_ASSERTED
+ * so the monitor can look at its controller again. `auto_eoi`: the guest asked for AutoEOI on
+ * this SINT: the controller must not set the vector in-service when it is delivered.
+ */
+struct hv_interrupt_target {
+	void (*assert_interrupt)(void *opaque, uint32_t vp_index, uint8_t vector, bool auto_eoi);
+	void *opaque;
+};
+/** Attach the controller (NULL detaches: SynIC interrupts are then dropped, and logged once). */
+hv_status_t hv_partition_set_interrupt_target(struct hv_partition *partition,
+                                              const struct hv_interrupt_target *target);
+
 /** Exit counters of one VP, kept by hv_vp_run(). */
 struct hv_vp_stats {
 	uint64_t exits
