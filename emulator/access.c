@@ -219,31 +219,3 @@ int emu_write_mem(struct emu_state *st, unsigned seg, uint64_t offset, const voi
 
 	return rc ? rc : access_linear(st, linear, (void *)buf, size, EMU_ACC_WRITE, true);
 }
-
-int emu_effective_address(struct emu_state *st, uint64_t *offset)
-{
-	const struct emu_insn *in = st->insn;
-	const struct emu_mem *m = &in->mem;
-	uint64_t ea = (uint64_t)m->disp, v;
-	int rc;
-
-	if (m->base == EMU_RIP) {
-		rc = emu_reg_get(st, EMU_REG_RIP, &v);
-		if (rc)
-			return rc;
-		ea += v + in->length;
-	} else if (m->base != EMU_NO_REG) {
-		rc = emu_reg_get(st, m->base, &v);
-		if (rc)
-			return rc;
-		ea += v;
-	}
-	if (m->index != EMU_NO_REG) {
-		rc = emu_reg_get(st, m->index, &v);
-		if (rc)
-			return rc;
-		ea += v * m->scale;
-	}
-	*offset = ea & emu_mask(in->addr_size);
-	return 0;
-}

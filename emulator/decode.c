@@ -243,6 +243,20 @@ static int refuse(struct emu_state *st, const ZydisDecodedInstruction *z, const 
 	return emu_raise(st, EMU_VEC_UD, false, 0);
 }
 
+/* The instruction shapes emu.c's fast_mov() takes (struct emu_insn.fast_mov). */
+static bool fast_mov_shape(const struct emu_insn *in)
+{
+	const struct emu_operand *dst = &in->opnd[0], *src = &in->opnd[1];
+	bool store = dst->kind == EMU_OPND_MEM;
+	const struct emu_operand *mem = store ? dst : src, *other = store ? src : dst;
+
+	return in->nopnd == 2 &&
+	       (in->op == EMU_OP_MOV || in->op == EMU_OP_MOVZX || in->op == EMU_OP_MOVNTI) &&
+	       mem->kind == EMU_OPND_MEM && mem->size <= 8 &&
+	       (other->kind == EMU_OPND_GPR || (store && other->kind == EMU_OPND_IMM)) &&
+	       in->mem.seg != EMU_SEG_FS && in->mem.seg != EMU_SEG_GS;
+}
+
 int emu_decode(struct emu_state *st, const uint8_t *bytes, unsigned len, struct emu_insn *in)
 {
 	ZydisDecoder decoder;
@@ -292,5 +306,6 @@ int emu_decode(struct emu_state *st, const uint8_t *bytes, unsigned len, struct 
 	 */
 	if (in->lock && in->opnd[0].kind != EMU_OPND_MEM)
 		return refuse(st, &z, "with LOCK and no memory destination");
+	in->fast_mov = fast_mov_shape(in);
 	return 0;
 }

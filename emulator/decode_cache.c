@@ -3,31 +3,10 @@
 
 #include "emulator/emu_internal.h"
 
-/*
- * Direct-mapped on (CR3, linear RIP). A hit needs the same mode and the same instruction bytes as
- * the guest holds now (the caller fetched them): a self-modifying guest, or one that maps other
- * code at the same address, can never run a stale decode. Comparing at most 15 bytes is cheaper
- * than any invalidation scheme that tracks guest writes.
- */
-static unsigned slot(uint64_t cr3, uint64_t rip)
-{
-	uint64_t h = (rip ^ (cr3 >> 12) ^ (rip >> 17)) * 0x9e3779b97f4a7c15ULL;
-
-	return (unsigned)(h >> 58) & (EMU_CACHE_ENTRIES - 1);
-}
-
-const struct emu_cache_entry *emu_cache_probe(struct emu_context *ctx, uint64_t cr3, uint64_t rip,
-                                              uint8_t mode)
-{
-	const struct emu_cache_entry *e = &ctx->cache[slot(cr3, rip)];
-
-	return e->valid && e->cr3 == cr3 && e->rip == rip && e->mode == mode ? e : NULL;
-}
-
 const struct emu_insn *emu_cache_lookup(struct emu_context *ctx, uint64_t cr3, uint64_t rip,
                                         uint8_t mode, const uint8_t *bytes, unsigned len)
 {
-	const struct emu_cache_entry *e = &ctx->cache[slot(cr3, rip)];
+	const struct emu_cache_entry *e = &ctx->cache[emu_cache_slot(cr3, rip)];
 
 	if (!e->valid || e->cr3 != cr3 || e->rip != rip || e->mode != mode ||
 	    e->insn.length > len || memcmp(e->bytes, bytes, e->insn.length) != 0)
@@ -63,13 +42,28 @@ static void note_code_location(struct emu_state *st, struct emu_cache_entry *e, 
 		gpa = rip & 0xffffffffULL;
 		e->code_levels = 0;
 	}
-	e->code = st->ops->ram_ptr(st->opaque, gpa, e->insn.length);
+	/* A 16-byte window that stays inside the page is RAM as much as the instruction is. */
+	e->code_words = (rip & (HV_PAGE_SIZE - 1)) <= HV_PAGE_SIZE - sizeof(e->word);
+	e->code =
+	    st->ops->ram_ptr(st->opaque, gpa, e->code_words ? sizeof(e->word) : e->insn.length);
+	if (!e->code && e->code_words) {
+		e->code_words = false;
+		e->code = st->ops->ram_ptr(st->opaque, gpa, e->insn.length);
+	}
+	if (e->code_words) {
+		uint8_t padded[sizeof(e->word)] = {0}, mask[sizeof(e->word)] = {0};
+
+		memcpy(padded, e->bytes, e->insn.length);
+		memset(mask, 0xff, e->insn.length);
+		memcpy(e->word, padded, sizeof(e->word));
+		memcpy(e->word_mask, mask, sizeof(e->word_mask));
+	}
 }
 
 void emu_cache_insert(struct emu_state *st, uint64_t rip, const uint8_t *bytes,
                       const struct emu_insn *insn)
 {
-	struct emu_cache_entry *e = &st->ctx->cache[slot(st->ctl.cr3, rip)];
+	struct emu_cache_entry *e = &st->ctx->cache[emu_cache_slot(st->ctl.cr3, rip)];
 
 	e->cr3 = st->ctl.cr3;
 	e->rip = rip;
@@ -78,16 +72,7 @@ void emu_cache_insert(struct emu_state *st, uint64_t rip, const uint8_t *bytes,
 	e->insn = *insn;
 	e->valid = true;
 	note_code_location(st, e, rip);
-}
-
-bool emu_cache_code_matches(const struct emu_cache_entry *e)
-{
-	if (!e->code || !emu_ptes_unchanged(e->code_pte, e->code_val, e->code_levels, e->code_wide))
-		return false;
-	for (unsigned i = 0; i < e->insn.length; i++)
-		if (e->code[i] != e->bytes[i])
-			return false;
-	return true;
+	st->ctx->last = e;
 }
 
 void emu_cache_flush(struct emu_context *ctx)

@@ -14,7 +14,7 @@ void emu_context_init(struct emu_context *ctx, const char *name)
 /* The mode decides how bytes decode and how addresses form (SDM "Modes of Operation"). */
 static int find_mode(struct emu_state *st)
 {
-	const struct emu_segment *cs;
+	const uint16_t cs_attributes = st->ctl.cs_attributes;
 	uint64_t rflags;
 	int rc;
 
@@ -22,9 +22,6 @@ static int find_mode(struct emu_state *st)
 		st->mode = EMU_MODE_REAL;
 		return 0;
 	}
-	rc = emu_seg_get(st, EMU_SEG_CS, &cs);
-	if (rc)
-		return rc;
 	/* RFLAGS.VM means nothing in long mode: don't even read RFLAGS there. */
 	if (!(st->ctl.efer & EMU_EFER_LMA)) {
 		rc = emu_reg_get(st, EMU_REG_RFLAGS, &rflags);
@@ -36,13 +33,12 @@ static int find_mode(struct emu_state *st)
 	if ((rflags & EMU_FL_VM) && !(st->ctl.efer & EMU_EFER_LMA))
 		st->mode =
 		    EMU_MODE_REAL; /* virtual-8086: real-mode decoding and addressing, CPL 3 */
-	else if ((st->ctl.efer & EMU_EFER_LMA) && (cs->attributes & HV_SEG_ATTR_L))
+	else if ((st->ctl.efer & EMU_EFER_LMA) && (cs_attributes & HV_SEG_ATTR_L))
 		st->mode = EMU_MODE_LONG64;
 	else if (st->ctl.efer & EMU_EFER_LMA)
-		st->mode =
-		    (cs->attributes & HV_SEG_ATTR_DB) ? EMU_MODE_COMPAT32 : EMU_MODE_COMPAT16;
+		st->mode = (cs_attributes & HV_SEG_ATTR_DB) ? EMU_MODE_COMPAT32 : EMU_MODE_COMPAT16;
 	else
-		st->mode = (cs->attributes & HV_SEG_ATTR_DB) ? EMU_MODE_PROT32 : EMU_MODE_PROT16;
+		st->mode = (cs_attributes & HV_SEG_ATTR_DB) ? EMU_MODE_PROT32 : EMU_MODE_PROT16;
 	return 0;
 }
 
@@ -55,7 +51,13 @@ static int get_insn(struct emu_state *st, struct emu_insn *scratch)
 	unsigned avail, len;
 	int short_rc, rc;
 
-	rc = emu_fetch_start(st, &linear, &avail);
+	/* In 64-bit mode CS has no base or limit: RIP is the linear address (emu_fetch_start). */
+	if (st->mode == EMU_MODE_LONG64) {
+		rc = emu_reg_get(st, EMU_REG_RIP, &linear);
+		avail = 15;
+	} else {
+		rc = emu_fetch_start(st, &linear, &avail);
+	}
 	if (rc)
 		return rc;
 	/* The hit path compares the cached bytes with guest memory in place: no copy, no decode. */
@@ -127,24 +129,24 @@ static int execute(struct emu_state *st)
 static bool fast_mov(struct emu_state *st, int *rc)
 {
 	const struct emu_insn *in = st->insn;
-	const struct emu_operand *dst = &in->opnd[0], *src = &in->opnd[1];
+	const struct emu_operand *dst = &in->opnd[0];
 	bool store = dst->kind == EMU_OPND_MEM;
-	const struct emu_operand *mem = store ? dst : src, *other = store ? src : dst;
-	unsigned size = mem->size, bits = (st->ctl.cr4 & EMU_CR4_LA57) ? 57 : 48;
-	uint64_t linear = st->ea, last = linear + size - 1, value = 0;
+	const struct emu_operand *other = &in->opnd[store ? 1 : 0];
+	unsigned size = in->opnd[store ? 0 : 1].size;
+	unsigned shift = (st->ctl.cr4 & EMU_CR4_LA57) ? 64 - 57 : 64 - 48;
+	uint64_t linear = st->ea, value = 0;
 	hv_gpa_t gpa;
 	void *ram;
 
-	if (st->mode != EMU_MODE_LONG64 || in->nopnd != 2 ||
-	    (in->op != EMU_OP_MOV && in->op != EMU_OP_MOVZX && in->op != EMU_OP_MOVNTI) ||
-	    mem->kind != EMU_OPND_MEM || size > 8 ||
-	    !(other->kind == EMU_OPND_GPR || (store && other->kind == EMU_OPND_IMM)) ||
-	    in->mem.seg == EMU_SEG_FS || in->mem.seg == EMU_SEG_GS)
+	if (st->mode != EMU_MODE_LONG64)
 		return false;
-	/* Canonical (else #GP/#SS), one page, and no #AC check (CPL 3 with CR0.AM): as emu_linear(). */
-	if ((uint64_t)((int64_t)(linear << (64 - bits)) >> (64 - bits)) != linear ||
-	    (uint64_t)((int64_t)(last << (64 - bits)) >> (64 - bits)) != last ||
-	    (linear & (HV_PAGE_SIZE - 1)) + size > HV_PAGE_SIZE ||
+	/*
+	 * One page, canonical (else #GP/#SS) and no #AC check (CPL 3 with CR0.AM): as emu_linear().
+	 * Within one page the first byte's canonicality is the last byte's too, since the
+	 * non-canonical hole starts and ends on page boundaries.
+	 */
+	if ((linear & (HV_PAGE_SIZE - 1)) + size > HV_PAGE_SIZE ||
+	    (uint64_t)((int64_t)(linear << shift) >> shift) != linear ||
 	    (st->ctl.cpl == 3 && (st->ctl.cr0 & EMU_CR0_AM)))
 		return false;
 	/* The exit's GVA hint usually answers this without a call into the walker. */
@@ -186,20 +188,25 @@ static bool fast_mov(struct emu_state *st, int *rc)
 static int emulate(struct emu_state *st, struct emu_insn *scratch)
 {
 	int rc = st->ops->read_control(st->opaque, &st->ctl);
+	bool fast;
 
 	if (!rc)
 		rc = find_mode(st);
 	if (!rc)
 		rc = get_insn(st, scratch);
-	/* String instructions address through rSI/rDI; the others have one memory operand. */
+	if (rc)
+		return rc;
+	/* The warm path's shape (never a string instruction) from an MMIO exit. */
+	fast = st->insn->fast_mov && !st->port_string_exit;
 	/* A string port-I/O exit must find INS or OUTS at RIP, and only there may they run. */
-	if (!rc &&
+	if (!fast &&
 	    st->port_string_exit != (st->insn->op == EMU_OP_INS || st->insn->op == EMU_OP_OUTS))
-		rc = st->port_string_exit ? -EINVAL
-		                          : emu_raise_ud(st, "port I/O outside a port exit");
-	if (!rc && (st->insn->op < EMU_OP_MOVS || st->insn->op > EMU_OP_OUTS))
+		return st->port_string_exit ? -EINVAL
+		                            : emu_raise_ud(st, "port I/O outside a port exit");
+	/* String instructions address through rSI/rDI; the others have one memory operand. */
+	if (st->insn->op < EMU_OP_MOVS || st->insn->op > EMU_OP_OUTS)
 		rc = emu_effective_address(st, &st->ea);
-	if (rc || fast_mov(st, &rc))
+	if (rc || (fast && fast_mov(st, &rc)))
 		return rc;
 	return execute(st);
 }

@@ -52,6 +52,9 @@ struct emu_control {
 	uint64_t xcr0;     /* for VEX: AVX needs XCR0.SSE and XCR0.AVX (0 when XSAVE is off) */
 	uint8_t cpl;       /* current privilege level (SS.DPL on VMX, the VMCB's CPL on SVM) */
 	uint8_t phys_bits; /* MAXPHYADDR the guest sees; 0 means 52 */
+	/* CS's access rights (HV_SEG_ATTR_*: L and D/B pick the mode), read with the rest so that
+	 * a 64-bit guest's exit needs no separate segment read. */
+	uint16_t cs_attributes;
 };
 
 struct emu_ops {
@@ -111,6 +114,12 @@ struct emu_cache_entry {
 	 * entries and compares the bytes in place, without a walk or a copy.
 	 */
 	const uint8_t *code;
+	/*
+	 * With 16 readable bytes at `code` (the instruction is not near the end of its page), a
+	 * hit compares two words under these masks instead of byte by byte.
+	 */
+	bool code_words;
+	uint64_t word[2], word_mask[2];
 	uint8_t code_levels;
 	bool code_wide;
 	void *code_pte[5];
@@ -147,6 +156,9 @@ struct emu_stats {
 struct emu_context {
 	const char *name; /* the partition's name, for log lines */
 	struct emu_cache_entry cache[EMU_CACHE_ENTRIES];
+	/* The entry of the last hit or insert: a driver polling one register hits it again
+	 * without hashing. Always points into cache[] (or is NULL). */
+	const struct emu_cache_entry *last;
 	struct emu_tlb_entry tlb[EMU_TLB_ENTRIES];
 	struct emu_stats stats;
 };

@@ -2,6 +2,8 @@
 #ifndef EMULATOR_EMU_INTERNAL_H
 #define EMULATOR_EMU_INTERNAL_H
 
+#include <string.h>
+
 #include <hv/exit.h>
 
 #include "emulator/emu.h"
@@ -135,7 +137,38 @@ static inline uint64_t emu_mask(unsigned size)
 /* Write a GPR operand of `size` bytes with the processor's merging rules (32-bit writes zero-extend). */
 int emu_gpr_write(struct emu_state *st, const struct emu_operand *op, uint64_t value);
 int emu_gpr_read(struct emu_state *st, const struct emu_operand *op, uint64_t *value);
-int emu_commit(struct emu_state *st, bool advance_rip);
+
+/* Write back what the instruction changed, and step RIP past it when it completed. */
+static inline int emu_commit(struct emu_state *st, bool advance_rip)
+{
+	if (advance_rip) {
+		uint64_t rip;
+		int rc = emu_reg_get(st, EMU_REG_RIP, &rip);
+
+		if (rc)
+			return rc;
+		rip += st->insn->length;
+		/* IP wraps at 64 KiB in 16-bit code and EIP at 4 GiB in 32-bit code. */
+		if (st->mode == EMU_MODE_LONG64)
+			;
+		else if (st->mode == EMU_MODE_REAL || st->mode == EMU_MODE_PROT16 ||
+		         st->mode == EMU_MODE_COMPAT16)
+			rip &= 0xffffULL;
+		else
+			rip &= 0xffffffffULL;
+		emu_reg_set(st, EMU_REG_RIP, rip);
+	}
+	while (st->reg_dirty) {
+		unsigned r = (unsigned)__builtin_ctz(st->reg_dirty);
+		int rc = st->ops->write_reg(st->opaque, (enum emu_reg)r, st->regs[r]);
+
+		if (rc)
+			return rc;
+		st->reg_dirty &= st->reg_dirty - 1;
+	}
+	return 0;
+}
+
 /* Record a fault for the guest; returns -EFAULT so that callers can `return emu_raise(...)`. */
 int emu_raise(struct emu_state *st, uint8_t vector, bool has_error_code, uint32_t error_code);
 int emu_raise_pf(struct emu_state *st, uint64_t linear, uint32_t error_code);
@@ -173,6 +206,11 @@ static inline bool emu_ptes_unchanged(void *const *pte, const uint64_t *val, uns
                                       bool wide)
 {
 	/* Two loops rather than a test per entry: a hit re-checks four or five entries each time. */
+	if (wide && levels == 4) /* 4-level paging, by far the commonest: unrolled */
+		return __atomic_load_n((const uint64_t *)pte[0], __ATOMIC_RELAXED) == val[0] &&
+		       __atomic_load_n((const uint64_t *)pte[1], __ATOMIC_RELAXED) == val[1] &&
+		       __atomic_load_n((const uint64_t *)pte[2], __ATOMIC_RELAXED) == val[2] &&
+		       __atomic_load_n((const uint64_t *)pte[3], __ATOMIC_RELAXED) == val[3];
 	if (wide) {
 		for (unsigned i = 0; i < levels; i++)
 			if (__atomic_load_n((const uint64_t *)pte[i], __ATOMIC_RELAXED) != val[i])
@@ -223,7 +261,33 @@ int emu_read_mem(struct emu_state *st, unsigned seg, uint64_t offset, void *buf,
 int emu_write_mem(struct emu_state *st, unsigned seg, uint64_t offset, const void *buf,
                   unsigned size);
 /* The offset (effective address) of the instruction's memory operand. */
-int emu_effective_address(struct emu_state *st, uint64_t *offset);
+static inline int emu_effective_address(struct emu_state *st, uint64_t *offset)
+{
+	const struct emu_insn *in = st->insn;
+	const struct emu_mem *m = &in->mem;
+	uint64_t ea = (uint64_t)m->disp, v;
+	int rc;
+
+	if (m->base == EMU_RIP) {
+		rc = emu_reg_get(st, EMU_REG_RIP, &v);
+		if (rc)
+			return rc;
+		ea += v + in->length;
+	} else if (m->base != EMU_NO_REG) {
+		rc = emu_reg_get(st, m->base, &v);
+		if (rc)
+			return rc;
+		ea += v;
+	}
+	if (m->index != EMU_NO_REG) {
+		rc = emu_reg_get(st, m->index, &v);
+		if (rc)
+			return rc;
+		ea += v * m->scale;
+	}
+	*offset = ea & emu_mask(in->addr_size);
+	return 0;
+}
 
 /* ---- operand.c: reading and writing decoded operands (memory at st->ea) ---- */
 int emu_opnd_read(struct emu_state *st, const struct emu_operand *op, uint64_t *value, bool rmw);
@@ -252,16 +316,59 @@ bool emu_fetch_matches(struct emu_state *st, uint64_t linear, const uint8_t *byt
  */
 int emu_decode(struct emu_state *st, const uint8_t *bytes, unsigned len, struct emu_insn *insn);
 
-/* ---- decode_cache.c ---- */
+/* ---- decode_cache.c (the hit path is inline: it runs on every warm access) ---- */
+/*
+ * Direct-mapped on (CR3, linear RIP). A hit needs the same mode and the same instruction bytes as
+ * the guest holds now: a self-modifying guest, or one that maps other code at the same address,
+ * can never run a stale decode. Comparing at most 15 bytes is cheaper than any invalidation
+ * scheme that tracks guest writes.
+ */
+static inline unsigned emu_cache_slot(uint64_t cr3, uint64_t rip)
+{
+	uint64_t h = (rip ^ (cr3 >> 12) ^ (rip >> 17)) * 0x9e3779b97f4a7c15ULL;
+
+	return (unsigned)(h >> 58) & (EMU_CACHE_ENTRIES - 1);
+}
+
 /* The entry for (cr3, rip, mode), not yet checked against the guest's bytes. */
-const struct emu_cache_entry *emu_cache_probe(struct emu_context *ctx, uint64_t cr3, uint64_t rip,
-                                              uint8_t mode);
+static inline const struct emu_cache_entry *emu_cache_probe(struct emu_context *ctx, uint64_t cr3,
+                                                            uint64_t rip, uint8_t mode)
+{
+	const struct emu_cache_entry *e = ctx->last;
+
+	if (e && e->rip == rip && e->cr3 == cr3 && e->mode == mode && e->valid)
+		return e;
+	e = &ctx->cache[emu_cache_slot(cr3, rip)];
+	if (e->valid && e->cr3 == cr3 && e->rip == rip && e->mode == mode) {
+		ctx->last = e;
+		return e;
+	}
+	return NULL;
+}
+
+/* A hit through the entry's recorded code location: no walk, no copy. */
+static inline bool emu_cache_code_matches(const struct emu_cache_entry *e)
+{
+	if (!e->code || !emu_ptes_unchanged(e->code_pte, e->code_val, e->code_levels, e->code_wide))
+		return false;
+	if (e->code_words) {
+		uint64_t lo, hi;
+
+		memcpy(&lo, e->code, sizeof(lo));
+		memcpy(&hi, e->code + sizeof(lo), sizeof(hi));
+		return ((lo ^ e->word[0]) & e->word_mask[0]) == 0 &&
+		       ((hi ^ e->word[1]) & e->word_mask[1]) == 0;
+	}
+	for (unsigned i = 0; i < e->insn.length; i++)
+		if (e->code[i] != e->bytes[i])
+			return false;
+	return true;
+}
+
 const struct emu_insn *emu_cache_lookup(struct emu_context *ctx, uint64_t cr3, uint64_t rip,
                                         uint8_t mode, const uint8_t *bytes, unsigned len);
 void emu_cache_insert(struct emu_state *st, uint64_t rip, const uint8_t *bytes,
                       const struct emu_insn *insn);
-/* A hit through the entry's recorded code location: no walk, no copy. */
-bool emu_cache_code_matches(const struct emu_cache_entry *e);
 
 /* ---- flags.c: arithmetic on the host processor, and conditions ---- */
 /*

@@ -99,6 +99,12 @@ struct emu_insn {
 	uint8_t cond;      /* SETcc/CMOVcc: condition code 0-15 (the opcode's low nibble) */
 	uint8_t vec_flags; /* EMU_VEC_* */
 	bool lock;
+	/*
+	 * Set at decode time: a plain MOV/MOVZX/MOVNTI between one memory operand of at most 8
+	 * bytes, outside FS/GS, and a general register or (stores) an immediate — the shape the
+	 * emulator's warm fast path handles; what it still checks per access is mode and address.
+	 */
+	bool fast_mov;
 	uint8_t nopnd;
 	struct emu_operand opnd[3]; /* Intel order: opnd[0] is the destination */
 	struct emu_mem mem;

@@ -36,35 +36,6 @@ int emu_gpr_write(struct emu_state *st, const struct emu_operand *op, uint64_t v
 	return 0;
 }
 
-/* Write back what the instruction changed, and step RIP past it when it completed. */
-int emu_commit(struct emu_state *st, bool advance_rip)
-{
-	if (advance_rip) {
-		uint64_t rip;
-		int rc = emu_reg_get(st, EMU_REG_RIP, &rip);
-
-		if (rc)
-			return rc;
-		rip += st->insn->length;
-		/* IP wraps at 64 KiB in 16-bit code and EIP at 4 GiB in 32-bit code. */
-		if (st->mode == EMU_MODE_REAL || st->mode == EMU_MODE_PROT16 ||
-		    st->mode == EMU_MODE_COMPAT16)
-			rip &= 0xffffULL;
-		else if (st->mode != EMU_MODE_LONG64)
-			rip &= 0xffffffffULL;
-		emu_reg_set(st, EMU_REG_RIP, rip);
-	}
-	while (st->reg_dirty) {
-		unsigned r = (unsigned)__builtin_ctz(st->reg_dirty);
-		int rc = st->ops->write_reg(st->opaque, (enum emu_reg)r, st->regs[r]);
-
-		if (rc)
-			return rc;
-		st->reg_dirty &= st->reg_dirty - 1;
-	}
-	return 0;
-}
-
 void emu_log(struct emu_state *st, const char *fmt, ...)
 {
 	va_list ap;

@@ -54,12 +54,12 @@ static int read_control(void *opaque, struct emu_control *out)
 {
 	static const uint32_t names[] = {HV_X64_REGISTER_CR0, HV_X64_REGISTER_CR3,
 	                                 HV_X64_REGISTER_CR4, HV_X64_REGISTER_EFER,
-	                                 HV_X64_REGISTER_SS};
-	union hv_register_value v[5];
+	                                 HV_X64_REGISTER_SS,  HV_X64_REGISTER_CS};
+	union hv_register_value v[6];
 	struct vp_emu_target *t = opaque;
 	const struct hv_capabilities *caps = hv_capabilities();
 
-	if (hv_vp_get_registers(t->vp, names, 5, v) != HV_STATUS_SUCCESS)
+	if (hv_vp_get_registers(t->vp, names, 6, v) != HV_STATUS_SUCCESS)
 		return -EINVAL;
 	out->cr0 = v[0].reg64;
 	out->cr3 = v[1].reg64;
@@ -69,6 +69,7 @@ static int read_control(void *opaque, struct emu_control *out)
 	/* The CPL is SS.DPL whenever SS is loaded, on both vendors. */
 	out->cpl = (uint8_t)((v[4].segment.attributes >> HV_SEG_ATTR_DPL_SHIFT) & 3);
 	out->phys_bits = caps ? caps->guest_phys_bits : 0;
+	out->cs_attributes = v[5].segment.attributes;
 	return 0;
 }
 

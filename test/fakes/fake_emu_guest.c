@@ -40,6 +40,7 @@ static int read_control(void *opaque, struct emu_control *out)
 	struct fake_emu_guest *g = opaque;
 
 	*out = g->ctl;
+	out->cs_attributes = g->segs[EMU_SEG_CS].attributes;
 	return 0;
 }
 
