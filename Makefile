@@ -143,7 +143,7 @@ $(filter $(FS)/emulator/%,$(MONITOR_FS_OBJ)): | $(ZYCORE_INC)/Zycore
 # ---------------------------------------------------------------------------------------------
 # Example guests: freestanding ELF64 images linked at 1 MiB (see docs/guest-images.md)
 GUEST_CFLAGS := $(WARN) -O2 -g -ffreestanding -nostdinc -isystem $(shell $(FS_CC) -print-file-name=include) \
-	-Iexamples/guests/lib -fno-pie -mno-red-zone -fno-stack-protector -mcmodel=small \
+	-Iexamples/guests/lib -Ilibhv/include -fno-pie -mno-red-zone -fno-stack-protector -mcmodel=small \
 	-fno-asynchronous-unwind-tables -fcf-protection=none -MMD -MP
 
 $(O)/guests/obj/%.c.o: examples/guests/%.c | deps
@@ -286,18 +286,22 @@ bench: $(BENCH_PROGS)
 FUZZ_CC := clang-14
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	$(INCLUDES)
-FUZZ_TARGETS := multiboot2 elf64 devices svm_exit emulator hypercall multiboot1 platform
+FUZZ_TARGETS := multiboot2 elf64 devices svm_exit emulator hypercall multiboot1 platform vsp
 fuzz_sources_multiboot2 := monitor/multiboot2.c
 fuzz_sources_elf64 := monitor/loader/elf64.c monitor/lib/errmsg.c
 fuzz_sources_multiboot1 := monitor/loader/multiboot1.c monitor/loader/multiboot1_elf.c \
 	monitor/loader/multiboot1_info.c monitor/loader/elf64.c monitor/lib/errmsg.c
 fuzz_sources_devices := devices/io_bus.c devices/uart16550.c devices/debug_exit.c devices/line_sink.c
 # The whole child platform: every device model behind its buses.
-fuzz_sources_platform := $(sort $(wildcard devices/*.c))
+fuzz_sources_platform := $(filter-out devices/vsp_%,$(sort $(wildcard devices/*.c)))
 fuzz_sources_svm_exit := libhv/svm/svm_exit.c libhv/svm/svm_check.c
 # The hypercall decoder runs whole: libhv's portable sources on the fake processor and world switch.
 fuzz_sources_hypercall := $(call portable,$(LIBHV_SRC)) test/fakes/fake_cpu.c test/fakes/fake_host.c \
-	test/fakes/fake_partition.c $(wildcard test/fakes/fake_svm.c test/fakes/fake_vmx.c)
+	test/fakes/fake_partition.c test/fakes/fake_tsc.c $(wildcard test/fakes/fake_svm.c test/fakes/fake_vmx.c)
+# The channel manager and its VSPs on libhv's real SynIC (test/fakes/fake_vmbus_guest.c plays the child).
+fuzz_sources_vsp := $(fuzz_sources_hypercall) test/fakes/fake_synthetic.c test/fakes/fake_vmbus_guest.c \
+	test/fakes/fake_serial.c test/fakes/fake_power.c monitor/vmbus.c monitor/page_alloc.c monitor/console.c \
+	monitor/lib/format.c $(sort $(wildcard devices/vsp_*.c)) devices/line_sink.c
 fuzz_sources_emulator := $(sort $(wildcard emulator/*.c)) test/fakes/fake_emu_guest.c
 fuzz_ldlibs_emulator := -lZydis
 

@@ -15,12 +15,31 @@
 struct clock {
 	uint64_t (*now_ns)(void *opaque);
 	void *opaque;
+	/*
+	 * Optional: the guest's TSC (which equals the host's) to and from this clock's ns, for the
+	 * local APIC's TSC-deadline timer. Both or neither; without them a TSC value is taken as
+	 * ns (a 1 GHz TSC), which is what host tests with a plain fake clock see.
+	 */
+	uint64_t (*tsc_to_ns)(void *opaque, uint64_t tsc);
+	uint64_t (*ns_to_tsc)(void *opaque, uint64_t ns);
 };
 
 /* The time now; 0 for a clock without a callback (time then stands still, which is safe). */
 static inline uint64_t clock_now_ns(const struct clock *clk)
 {
 	return clk != NULL && clk->now_ns != NULL ? clk->now_ns(clk->opaque) : 0;
+}
+
+/* The clock time at which the TSC reads `tsc` (identity without a conversion). */
+static inline uint64_t clock_tsc_to_ns(const struct clock *clk, uint64_t tsc)
+{
+	return clk != NULL && clk->tsc_to_ns != NULL ? clk->tsc_to_ns(clk->opaque, tsc) : tsc;
+}
+
+/* The TSC value at clock time `ns` (identity without a conversion). */
+static inline uint64_t clock_ns_to_tsc(const struct clock *clk, uint64_t ns)
+{
+	return clk != NULL && clk->ns_to_tsc != NULL ? clk->ns_to_tsc(clk->opaque, ns) : ns;
 }
 
 /*

@@ -237,6 +237,27 @@ void rtc_poll(struct cmos_rtc *rtc)
 	drive_irq(rtc);
 }
 
+uint64_t rtc_next_event_ns(struct cmos_rtc *rtc)
+{
+	uint64_t now = clock_now_ns(&rtc->clock), next = UINT64_MAX, hz, t;
+	uint8_t b = rtc->cmos[RTC_REG_B];
+	unsigned rs = rtc->cmos[RTC_REG_A] & RTC_A_RS;
+
+	rtc_poll(rtc);
+	if (rtc->irq_level || (rtc->cmos[RTC_REG_A] & RTC_A_DV) != RTC_A_DV_NORMAL)
+		return UINT64_MAX;
+	if ((b & RTC_B_PIE) && rs != 0) {
+		hz = periodic_hz(rs);
+		next = clock_ticks_to_ns(clock_ns_to_ticks(now, hz) + 1, hz);
+	}
+	/* Seconds tick on whole seconds of the clock (the offset is whole seconds). */
+	if ((b & (RTC_B_UIE | RTC_B_AIE)) && is_running(rtc)) {
+		t = (now / CLOCK_NS_PER_SEC + 1) * CLOCK_NS_PER_SEC;
+		next = t < next ? t : next;
+	}
+	return next;
+}
+
 static void put16(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)v;

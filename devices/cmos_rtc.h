@@ -117,4 +117,12 @@ uint64_t rtc_time(struct cmos_rtc *rtc);
 /* Bring register C's flags and IRQ 8 up to date from the clock (IRQ 8 follows IRQF). */
 void rtc_poll(struct cmos_rtc *rtc);
 
+/*
+ * The earliest clock time at which IRQ 8 may rise by time alone (the next periodic tick with
+ * PIE, the next second with UIE or AIE — an alarm is checked at each second); UINT64_MAX when
+ * no interrupt is enabled, the time base is stopped, or IRQ 8 is already high (it stays high
+ * until register C is read).
+ */
+uint64_t rtc_next_event_ns(struct cmos_rtc *rtc);
+
 #endif

@@ -1,4 +1,4 @@
-/* The I/O APIC register model: indirect register window, redirection entries, remote IRR. */
+/* The I/O APIC: indirect register window, redirection entries, messages to the local APICs, remote IRR. */
 #include <string.h>
 
 #include "devices/ioapic.h"
@@ -16,24 +16,48 @@ uint64_t ioapic_entry(const struct ioapic *io, unsigned pin)
 	return pin < IOAPIC_PINS ? io->rte[pin] : 0;
 }
 
-/* Model the instant delivery of an asserted level entry: it waits in remote IRR for the EOI. */
-static void service(struct ioapic *io, unsigned pin)
+void ioapic_set_bus(struct ioapic *io, const struct ioapic_bus *bus)
 {
-	uint64_t *e = &io->rte[pin];
+	io->bus = bus ? *bus : (struct ioapic_bus){0};
+}
 
-	if ((*e & IOAPIC_RTE_LEVEL) && !(*e & IOAPIC_RTE_MASKED) && (io->levels & (1U << pin)))
-		*e |= IOAPIC_RTE_REMOTE_IRR;
+/* Send pin's interrupt message; true when a local APIC accepted it. */
+static bool send(struct ioapic *io, unsigned pin)
+{
+	io->messages++;
+	return io->bus.deliver ? io->bus.deliver(io->bus.opaque, io->rte[pin]) : true;
+}
+
+/* A level entry asserts while its line is high: one message, then remote IRR until the EOI. */
+static void service_level(struct ioapic *io, unsigned pin)
+{
+	uint64_t e = io->rte[pin];
+
+	if (!(e & IOAPIC_RTE_LEVEL) || (e & (IOAPIC_RTE_MASKED | IOAPIC_RTE_REMOTE_IRR)) ||
+	    !(io->levels & (1U << pin)))
+		return;
+	/* Remote IRR only for a message some APIC took: nothing would EOI the others. */
+	if (send(io, pin))
+		io->rte[pin] |= IOAPIC_RTE_REMOTE_IRR;
 }
 
 void ioapic_set_irq(struct ioapic *io, unsigned line, bool level)
 {
+	bool rising;
+	uint64_t e;
+
 	if (line >= IOAPIC_PINS)
 		return;
+	rising = level && !(io->levels & (1U << line));
 	if (level)
 		io->levels |= 1U << line;
 	else
 		io->levels &= ~(1U << line);
-	service(io, line);
+	e = io->rte[line];
+	if (e & IOAPIC_RTE_LEVEL)
+		service_level(io, line);
+	else if (rising && !(e & IOAPIC_RTE_MASKED))
+		send(io, line);
 }
 
 void ioapic_eoi(struct ioapic *io, uint8_t vector)
@@ -43,7 +67,7 @@ void ioapic_eoi(struct ioapic *io, uint8_t vector)
 
 		if ((*e & IOAPIC_RTE_LEVEL) && (*e & IOAPIC_RTE_VECTOR) == vector) {
 			*e &= ~IOAPIC_RTE_REMOTE_IRR;
-			service(io, i);
+			service_level(io, i);
 		}
 	}
 }
@@ -83,7 +107,8 @@ static void write_register(struct ioapic *io, uint32_t value)
 	/* An entry switched to edge has no remote IRR (it only means something for level). */
 	if (!(io->rte[pin] & IOAPIC_RTE_LEVEL))
 		io->rte[pin] &= ~IOAPIC_RTE_REMOTE_IRR;
-	service(io, pin);
+	/* Unmasking a level entry whose line is asserted sends its message now. */
+	service_level(io, pin);
 }
 
 static bool is_dword(uint64_t offset, unsigned len)

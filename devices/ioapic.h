@@ -38,12 +38,25 @@
 #define IOAPIC_RTE_RW         0xFF0000000001AFFFULL
 #define IOAPIC_RTE_RESET      IOAPIC_RTE_MASKED
 
+/*
+ * Where the I/O APIC sends its interrupt messages: `deliver` gets the redirection entry of the
+ * pin that fires (vector, delivery and destination modes, trigger mode, destination) and
+ * returns whether any local APIC accepted it. The platform fills it; tests may leave it empty,
+ * and then every message counts as accepted.
+ */
+struct ioapic_bus {
+	bool (*deliver)(void *opaque, uint64_t entry);
+	void *opaque;
+};
+
 /* Fields are private to ioapic.c. */
 struct ioapic {
 	uint32_t ioregsel;
 	uint32_t id;
 	uint64_t rte[IOAPIC_PINS];
-	uint32_t levels;       /* input pins as last driven */
+	uint32_t levels; /* input pins as last driven */
+	struct ioapic_bus bus;
+	uint32_t messages;     /* interrupt messages sent (for tests and the monitor's stats) */
 	uint32_t bad_accesses; /* accesses that were not an aligned dword (ignored) */
 };
 
@@ -57,15 +70,20 @@ void ioapic_init(struct ioapic *io, uint8_t id);
  */
 extern const struct mmio_device_ops ioapic_mmio_ops;
 
+/* Connect the message path (copied). */
+void ioapic_set_bus(struct ioapic *io, const struct ioapic_bus *bus);
+
 /*
- * Drive input pin `line` (0-23; others ignored). Delivery comes with a later issue: for now an
- * asserted, unmasked level-triggered entry counts as delivered and accepted at once, which sets
- * its remote IRR until an EOI for its vector; edge entries change no register.
+ * Drive input pin `line` (0-23; others ignored; the level is the line's asserted state, the
+ * polarity bit is kept for the guest but not applied). An unmasked edge entry sends a message
+ * on each rising edge (a masked one loses it, as the 82093AA does). An unmasked level entry
+ * sends one while the line is asserted and remote IRR is clear; acceptance sets remote IRR
+ * until the EOI for its vector.
  */
 void ioapic_set_irq(struct ioapic *io, unsigned line, bool level);
 
 /* A local APIC's EOI broadcast for `vector`: clears remote IRR of level entries with it (an
- * entry whose line is still asserted then takes its interrupt again). */
+ * entry whose line is still asserted then sends its interrupt again). */
 void ioapic_eoi(struct ioapic *io, uint8_t vector);
 
 /* Entry `pin` as the guest would read it (0 for pins out of range). */

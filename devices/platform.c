@@ -1,4 +1,4 @@
-/* Builds a partition's PC platform and routes its interrupt lines to the PIC and the IOAPIC. */
+/* Builds a partition's PC platform and routes its interrupts: lines to PIC and IOAPIC, messages to the local APICs. */
 #include <string.h>
 
 #include "devices/platform.h"
@@ -13,6 +13,95 @@ static void platform_irq_set(void *opaque, unsigned line, bool level)
 		pic_set_irq(&p->pic, line, level);
 	ioapic_set_irq(&p->ioapic, line == 0 ? PLATFORM_IRQ0_GSI : line, level);
 	irq_line_set(&p->sink, line, level);
+}
+
+/* The APIC to deliver a lowest-priority message to: the lowest PPR among those addressed. */
+static struct lapic *lowest_priority(struct platform *p, const bool hit[])
+{
+	struct lapic *best = NULL;
+
+	for (unsigned i = 0; i < p->nr_cpus; i++)
+		if (hit[i] && (!best || lapic_ppr(&p->lapic[i]) < lapic_ppr(best)))
+			best = &p->lapic[i];
+	return best;
+}
+
+/*
+ * Deliver one interrupt message to the APICs `hit` marks. Fixed and lowest-priority carry
+ * `vector` (`level`: TMR set, the EOI is broadcast); NMI; INIT, SIPI, SMI are counted and
+ * ignored (one VP boots, the others are not started by IPI yet). True when an APIC took it.
+ */
+static bool deliver(struct platform *p, const bool hit[], uint32_t mode, uint8_t vector, bool level,
+                    struct lapic *sender)
+{
+	struct lapic *target;
+	bool taken = false;
+
+	switch (mode) {
+	case LAPIC_DM_LOWEST:
+		target = lowest_priority(p, hit);
+		return target && lapic_accept(target, vector, level, false);
+	case LAPIC_DM_FIXED:
+		for (unsigned i = 0; i < p->nr_cpus; i++)
+			if (hit[i] && lapic_accept(&p->lapic[i], vector, level, false))
+				taken = true;
+		return taken;
+	case LAPIC_DM_NMI:
+		for (unsigned i = 0; i < p->nr_cpus; i++)
+			if (hit[i]) {
+				lapic_accept_nmi(&p->lapic[i]);
+				taken = true;
+			}
+		return taken;
+	default:
+		if (sender)
+			sender->ipis_ignored++;
+		return false;
+	}
+}
+
+/* An I/O APIC redirection entry fires: physical or logical 8-bit destination. */
+static bool ioapic_deliver(void *opaque, uint64_t entry)
+{
+	struct platform *p = opaque;
+	bool hit[PLATFORM_MAX_CPUS] = {false};
+	bool logical = (entry & IOAPIC_RTE_DESTMODE) != 0;
+	uint32_t dest = (uint32_t)(entry >> 56);
+
+	for (unsigned i = 0; i < p->nr_cpus; i++)
+		hit[i] = lapic_matches(&p->lapic[i], dest, logical);
+	/* ExtINT entries mean "ask the PIC": the PIC reaches VP 0 through LINT0 instead. */
+	return deliver(p, hit, (uint32_t)(entry & IOAPIC_RTE_DELMODE),
+	               (uint8_t)(entry & IOAPIC_RTE_VECTOR), (entry & IOAPIC_RTE_LEVEL) != 0, NULL);
+}
+
+/* A local APIC's EOI of a level-triggered vector reaches the I/O APIC. */
+static void lapic_eoi_broadcast(void *opaque, uint8_t vector)
+{
+	struct platform *p = opaque;
+
+	ioapic_eoi(&p->ioapic, vector);
+}
+
+/* An IPI from `from`: destination shorthand or field picks the APICs. Edge-triggered: a
+ * level-triggered IPI is only meaningful for INIT, which is not modelled. */
+static void lapic_send_ipi(void *opaque, struct lapic *from, uint32_t icr, uint32_t dest)
+{
+	struct platform *p = opaque;
+	bool hit[PLATFORM_MAX_CPUS] = {false};
+	bool logical = (icr & LAPIC_ICR_LOGICAL) != 0;
+
+	for (unsigned i = 0; i < p->nr_cpus; i++) {
+		struct lapic *to = &p->lapic[i];
+
+		switch (icr & LAPIC_ICR_SHORTHAND) {
+		case LAPIC_SH_SELF: hit[i] = to == from; break;
+		case LAPIC_SH_ALL: hit[i] = true; break;
+		case LAPIC_SH_ALL_BUT_SELF: hit[i] = to != from; break;
+		default: hit[i] = lapic_matches(to, dest, logical); break;
+		}
+	}
+	deliver(p, hit, icr & LAPIC_ICR_DELMODE, (uint8_t)(icr & LAPIC_ICR_VECTOR), false, from);
 }
 
 /* The LAPIC page is per processor: route it to the current VP's APIC. */
@@ -117,8 +206,15 @@ int platform_init(struct platform *p, const struct platform_config *cfg)
 	};
 	rtc_init(&p->rtc, &rtc_cfg, &cfg->clock, &p->lines);
 	ioapic_init(&p->ioapic, PLATFORM_IOAPIC_ID);
-	for (unsigned i = 0; i < p->nr_cpus; i++)
+	ioapic_set_bus(&p->ioapic, &(struct ioapic_bus){ioapic_deliver, p});
+	for (unsigned i = 0; i < p->nr_cpus; i++) {
 		lapic_init(&p->lapic[i], (uint8_t)i, &cfg->clock);
+		lapic_set_bus(&p->lapic[i],
+		              &(struct lapic_bus){lapic_eoi_broadcast, lapic_send_ipi, p});
+		p->pending[i] = -1;
+	}
+	/* The PIC's INTR reaches VP 0's LINT0 in ExtINT mode, as firmware leaves it. */
+	lapic_set_virtual_wire(&p->lapic[0]);
 	fw_cfg_init(&p->fw_cfg, cfg->ram_size + cfg->ram_above_4g, (uint16_t)cfg->cpu_count);
 	pc_testdev_init(&p->testdev, &p->lines);
 	pm_timer_init(&p->pm_timer, &cfg->clock);
@@ -142,6 +238,89 @@ void platform_poll(struct platform *p)
 		p->com1_irq = com1;
 		irq_line_set(&p->lines, PLATFORM_COM1_IRQ, com1);
 	}
+	for (unsigned i = 0; i < p->nr_cpus; i++)
+		lapic_update(&p->lapic[i]);
+}
+
+int platform_pending_vector(struct platform *p, unsigned cpu)
+{
+	struct lapic *apic;
+	bool intr;
+	int v;
+
+	if (cpu >= p->nr_cpus)
+		return -1;
+	apic = &p->lapic[cpu];
+	p->pending_from_pic[cpu] = false;
+	if (cpu == 0) {
+		/* The PIC's INTR is wired to VP 0's LINT0: in ExtINT mode the PIC answers the
+		 * INTA cycle; in Fixed or NMI mode LINT0 raises its own LVT vector. */
+		intr = pic_int_output(&p->pic);
+		lapic_set_lint(apic, 0, intr);
+		if (intr && lapic_lint0_extint(apic)) {
+			p->pending_from_pic[cpu] = true;
+			p->pending[cpu] = pic_pending_vector(&p->pic);
+			return p->pending[cpu];
+		}
+	}
+	v = lapic_pending_vector(apic);
+	p->pending[cpu] = v;
+	return v;
+}
+
+void platform_vector_taken(struct platform *p, unsigned cpu, uint8_t vector)
+{
+	if (cpu >= p->nr_cpus || p->pending[cpu] != (int)vector)
+		return;
+	p->pending[cpu] = -1;
+	if (p->pending_from_pic[cpu])
+		pic_acknowledge(&p->pic); /* the INTA cycle */
+	else
+		lapic_vector_taken(&p->lapic[cpu], vector);
+}
+
+bool platform_take_nmi(struct platform *p, unsigned cpu)
+{
+	return cpu < p->nr_cpus && lapic_take_nmi(&p->lapic[cpu]);
+}
+
+/* Could OUT0's edges interrupt anyone? Not with IRQ 0 masked at the PIC and IOAPIC pin 2. */
+static bool pit_can_interrupt(const struct platform *p)
+{
+	return !(p->pic.chip[0].imr & 1U) ||
+	       !(ioapic_entry(&p->ioapic, PLATFORM_IRQ0_GSI) & IOAPIC_RTE_MASKED);
+}
+
+uint64_t platform_next_event_ns(struct platform *p)
+{
+	uint64_t next = UINT64_MAX, t;
+
+	if (pit_can_interrupt(p) && pit_next_edge_ns(&p->pit, &t) && t < next)
+		next = t;
+	t = rtc_next_event_ns(&p->rtc);
+	next = t < next ? t : next;
+	for (unsigned i = 0; i < p->nr_cpus; i++) {
+		t = lapic_next_event_ns(&p->lapic[i]);
+		next = t < next ? t : next;
+	}
+	return next;
+}
+
+void platform_assert_vector(struct platform *p, unsigned cpu, uint8_t vector, bool auto_eoi)
+{
+	if (cpu < p->nr_cpus)
+		lapic_accept(&p->lapic[cpu], vector, false, auto_eoi);
+}
+
+uint8_t platform_tpr(struct platform *p, unsigned cpu)
+{
+	return cpu < p->nr_cpus ? lapic_tpr(&p->lapic[cpu]) : 0;
+}
+
+void platform_set_tpr(struct platform *p, unsigned cpu, uint8_t tpr)
+{
+	if (cpu < p->nr_cpus)
+		lapic_set_tpr(&p->lapic[cpu], tpr);
 }
 
 void platform_set_current_cpu(struct platform *p, unsigned cpu)

@@ -71,6 +71,9 @@ struct platform {
 	struct irq_line sink;  /* the config's observer */
 	struct irq_line lines; /* what the models drive: the PIC/IOAPIC fan-out */
 	bool com1_irq;
+	/* Per VP: the last platform_pending_vector() answer and whether it was the PIC's. */
+	int pending[PLATFORM_MAX_CPUS];
+	bool pending_from_pic[PLATFORM_MAX_CPUS];
 };
 
 /*
@@ -83,8 +86,8 @@ int platform_init(struct platform *p, const struct platform_config *cfg);
 
 /*
  * Bring the time-driven and level-driven interrupt lines up to date: PIT OUT0 (IRQ 0), RTC
- * IRQ 8 and COM1's INTR (IRQ 4). Call it before looking for a pending interrupt (the monitor,
- * once delivery exists: at each exit and when a timer it set for pit_next_edge_ns() fires).
+ * IRQ 8, COM1's INTR (IRQ 4) and the local APIC timers. Call it before looking for a pending
+ * interrupt: at each exit, and when the time platform_next_event_ns() gave has come.
  */
 void platform_poll(struct platform *p);
 
@@ -97,7 +100,8 @@ void platform_poll(struct platform *p);
 /*
  * The vector VP `cpu` should take next, or -1 for none: its local APIC's highest requested
  * vector above the processor priority, or the PIC's vector when the PIC reaches the processor
- * (LINT0 in ExtINT mode, or the local APIC disabled).
+ * (VP 0 only: its LINT0 unmasked in ExtINT mode, or its local APIC globally disabled). The PIC
+ * comes first, as an ExtINT request is not subject to the APIC's priorities.
  */
 int platform_pending_vector(struct platform *p, unsigned cpu);
 

@@ -2,11 +2,13 @@
 #include <string.h>
 
 #include "monitor/child.h"
+#include "monitor/synic_echo.h"
 #include "monitor/platform_msr.h"
 #include "monitor/vp_emu.h"
 #include "monitor/clock_source.h"
 #include "monitor/console.h"
 #include "monitor/host_services.h"
+#include "monitor/host_timer.h"
 #include "monitor/lib/errno.h"
 #include "monitor/lib/format.h"
 #include "monitor/loader/elf64.h"
@@ -17,7 +19,11 @@
 #include "rom/rom.h"
 #include "monitor/timing.h"
 
-#define CPUID1_EDX_APIC (1U << 9)
+#define CPUID1_EDX_APIC         (1U << 9)
+#define CPUID1_ECX_X2APIC       (1U << 21)
+#define CPUID1_ECX_TSC_DEADLINE (1U << 24)
+#define RFLAGS_IF               (1ULL << 9)
+#define BSP                     0U /* one VP per partition for now */
 
 static void console_emit(void *opaque, const char *line, size_t len)
 {
@@ -82,6 +88,8 @@ static int setup_devices(struct child *c, const struct module_args *args)
 		return -EINVAL;
 	emu_context_init(&c->emu, c->name);
 	platform_msrs_init(&c->msrs);
+	/* The local APIC's MSRs (x2APIC, TSC deadline, APIC base) reach the partition's own APIC. */
+	platform_msrs_attach(&c->msrs, &c->platform);
 	c->emu_target = (struct vp_emu_target){
 	    .ram = &c->ram, .mmio = &c->platform.mmio, .io = &c->platform.io, .name = c->name};
 	return 0;
@@ -89,6 +97,9 @@ static int setup_devices(struct child *c, const struct module_args *args)
 
 static void free_resources(struct child *c)
 {
+	/* Before the partition: the manager deletes its ports and stops using the child's RAM. */
+	vmbus_destroy(c->vmbus);
+	c->vmbus = NULL;
 	if (c->partition)
 		hv_partition_delete(c->partition);
 	c->partition = NULL;
@@ -97,6 +108,22 @@ static void free_resources(struct child *c)
 		page_alloc_free(&monitor_pages, c->ram.hpa, c->ram.size / HV_PAGE_SIZE);
 	c->ram.hpa = 0;
 	c->ram.hva = NULL;
+}
+
+/* Every partition is offered the console VSP; with a disk image also the block VSP. */
+static int setup_channels(struct child *c, const struct child_disk *disk)
+{
+	const struct vmbus_config cfg = {.partition = c->partition,
+	                                 .vp = c->vp,
+	                                 .name = c->name,
+	                                 .hpa_to_hva = monitor_host_ops.hpa_to_hva};
+
+	c->vmbus = vmbus_create(&monitor_pages, &cfg);
+	if (!c->vmbus || vmbus_add_console(c->vmbus, &c->console))
+		return -ENOMEM;
+	if (disk && vmbus_add_block(c->vmbus, disk->data, disk->size, disk->name))
+		return -ENOMEM;
+	return vmbus_attach(c->vmbus) ? -EIO : 0;
 }
 
 /*
@@ -200,9 +227,18 @@ static int load_elf64(struct child *c, const struct module_args *args, const voi
 	return rc;
 }
 
+/* libhv's SynIC and synthetic timers raise their vectors in this partition's local APIC. */
+static void assert_interrupt(void *opaque, uint32_t vp_index, uint8_t vector, bool auto_eoi)
+{
+	struct child *c = opaque;
+
+	platform_assert_vector(&c->platform, vp_index, vector, auto_eoi);
+}
+
 int child_create(struct child *c, const struct module_args *args, const void *image,
                  size_t image_size, const struct multiboot1_module *modules, size_t nmodules,
-                 const struct multiboot1_module *option_roms, size_t nroms)
+                 const struct multiboot1_module *option_roms, size_t nroms,
+                 const struct child_disk *disk)
 {
 	struct hv_partition_config config = {.name = args->name, .max_vps = 1};
 	bool multiboot = multiboot1_is_image(image, image_size);
@@ -245,10 +281,25 @@ int child_create(struct child *c, const struct module_args *args, const void *im
 		st = map_ram(c);
 	if (st == HV_STATUS_SUCCESS)
 		st = hv_vp_create(c->partition, 0, &c->vp);
+	c->irq_target =
+	    (struct hv_interrupt_target){.assert_interrupt = assert_interrupt, .opaque = c};
+	if (st == HV_STATUS_SUCCESS)
+		st = hv_partition_set_interrupt_target(c->partition, &c->irq_target);
+	/* The local APIC's timer input, which the TLFS's APIC_FREQUENCY MSR reports. */
+	if (st == HV_STATUS_SUCCESS)
+		st = hv_partition_set_apic_frequency(c->partition, LAPIC_BUS_HZ);
+	/* A SynIC echo service every partition can reach (the enlightened guest's round trip). */
+	if (st == HV_STATUS_SUCCESS && synic_echo_attach(c->partition, c->vp))
+		st = HV_STATUS_OPERATION_FAILED;
 	c->emu_target.vp = c->vp;
 	if (st != HV_STATUS_SUCCESS) {
 		free_resources(c);
 		reject(c, "libhv refused to build it: %s", hv_status_name(st));
+		return -ENOMEM;
+	}
+	if (setup_channels(c, disk)) {
+		free_resources(c);
+		reject(c, "cannot set up its channels (not enough host memory for its disk?)");
 		return -ENOMEM;
 	}
 	if (build_rom(c, option_roms, nroms, err, sizeof(err))) {
@@ -378,14 +429,52 @@ static void handle_msr(struct child *c, struct hv_exit *e)
 	hv_vp_inject_exception(c->vp, 13, true, 0);
 }
 
-/* CPUID as libhv filtered it, plus what this platform adds: the local APIC it models. */
+/*
+ * CPUID as libhv filtered it, plus what this platform adds: the local APIC it models, with its
+ * x2APIC MSRs and TSC-deadline timer (devices/lapic.c).
+ */
 static void handle_cpuid(struct child *c, struct hv_exit *e)
 {
 	if (e->cpuid.leaf == 1) {
 		e->cpuid.edx |= CPUID1_EDX_APIC;
+		e->cpuid.ecx |= CPUID1_ECX_X2APIC | CPUID1_ECX_TSC_DEADLINE;
 		e->cpuid.ebx &= 0x00ffffffU; /* initial APIC ID 0 */
 	}
 	hv_vp_complete(c->vp, e);
+}
+
+static bool guest_interrupts_enabled(struct child *c)
+{
+	const uint32_t name = HV_X64_REGISTER_RFLAGS;
+	union hv_register_value v = {0};
+
+	return hv_vp_get_registers(c->vp, &name, 1, &v) == HV_STATUS_SUCCESS &&
+	       (v.reg64 & RFLAGS_IF);
+}
+
+/*
+ * HLT: the VP gives the CPU away until an interrupt. With interrupts off only an NMI could wake
+ * it, and nothing on this platform sends one unasked: that is a guest that has ended (or hung),
+ * and it is stopped rather than kept blocked for ever.
+ */
+static void handle_hlt(struct child *c, struct hv_exit *e)
+{
+	if (hv_vp_complete(c->vp, e) != HV_STATUS_SUCCESS) {
+		child_stop(c, "HLT at RIP %#llx could not be completed",
+		           (unsigned long long)e->rip);
+		return;
+	}
+	if (!guest_interrupts_enabled(c)) {
+		if (platform_take_nmi(&c->platform, BSP) &&
+		    hv_vp_inject_nmi(c->vp) == HV_STATUS_SUCCESS) {
+			c->nmis++;
+			return; /* the NMI wakes it at once */
+		}
+		child_stop(c, "HLT with interrupts disabled at RIP %#llx: nothing can wake it",
+		           (unsigned long long)e->rip);
+		return;
+	}
+	c->halted = true;
 }
 
 static void handle_exit(struct child *c, struct hv_exit *e)
@@ -396,10 +485,12 @@ static void handle_exit(struct child *c, struct hv_exit *e)
 	case HV_EXIT_MSR_READ:
 	case HV_EXIT_MSR_WRITE: handle_msr(c, e); break;
 	case HV_EXIT_MEMORY_ACCESS: handle_memory_access(c, e); break;
-	case HV_EXIT_HLT:
-		child_stop(c, "HLT at RIP %#llx with nothing to wake it (no interrupt sources yet)",
-		           (unsigned long long)e->rip);
+	case HV_EXIT_HLT: handle_hlt(c, e); break;
+	case HV_EXIT_INTERRUPT_WINDOW:
+		c->window_wanted = false; /* libhv dropped the request with this exit */
 		break;
+	case HV_EXIT_INTERRUPT_ASSERTED:
+	case HV_EXIT_DEADLINE: break; /* the next round of the loop looks at the controllers */
 	case HV_EXIT_SHUTDOWN:
 		child_stop(c, "triple fault (shutdown) at RIP %#llx", (unsigned long long)e->rip);
 		break;
@@ -416,27 +507,194 @@ static void handle_exit(struct child *c, struct hv_exit *e)
 	}
 }
 
-void child_run(struct child *c)
+/*
+ * Keep the local APIC's TPR and the VP's CR8 in step (CR8 is TPR[7:4]): the guest may write
+ * either. Before an entry the APIC's value goes to CR8 when it changed; after an exit a CR8 that
+ * differs from what was written is the guest's MOV to CR8, and goes to the APIC.
+ */
+static void tpr_to_cr8(struct child *c)
 {
-	uint64_t start = timing_cycles();
-	struct hv_exit exit;
+	const uint32_t name = HV_X64_REGISTER_CR8;
+	uint8_t cr8 = (uint8_t)(platform_tpr(&c->platform, BSP) >> 4);
+	union hv_register_value v = {.reg64 = cr8};
 
+	if (c->cr8_unavailable || cr8 == c->cr8)
+		return;
+	if (hv_vp_set_registers(c->vp, &name, 1, &v) == HV_STATUS_SUCCESS)
+		c->cr8 = cr8;
+	else
+		c->cr8_unavailable = true;
+}
+
+static void cr8_to_tpr(struct child *c)
+{
+	const uint32_t name = HV_X64_REGISTER_CR8;
+	union hv_register_value v = {0};
+
+	if (c->cr8_unavailable)
+		return;
+	if (hv_vp_get_registers(c->vp, &name, 1, &v) != HV_STATUS_SUCCESS) {
+		c->cr8_unavailable = true;
+		return;
+	}
+	if ((uint8_t)(v.reg64 & 0xF) != c->cr8) {
+		c->cr8 = (uint8_t)(v.reg64 & 0xF);
+		platform_set_tpr(&c->platform, BSP, (uint8_t)(c->cr8 << 4));
+	}
+}
+
+static void want_window(struct child *c, bool on)
+{
+	if (c->window_wanted != on)
+		hv_vp_request_interrupt_window(c->vp, on);
+	c->window_wanted = on;
+}
+
+/*
+ * Hand the controllers' pending events to libhv: an NMI, then the highest vector when the VP can
+ * take it now, else an interrupt-window request. True when an event is on its way into the VP
+ * (what wakes a halted VP).
+ */
+static bool deliver_events(struct child *c)
+{
+	bool given = false;
+	int vector;
+
+	if (platform_take_nmi(&c->platform, BSP) && hv_vp_inject_nmi(c->vp) == HV_STATUS_SUCCESS) {
+		c->nmis++;
+		given = true;
+	}
+	vector = platform_pending_vector(&c->platform, BSP);
+	if (vector < 0) {
+		want_window(c, false);
+		return given;
+	}
+	/* A halted VP wakes for a maskable interrupt only when it has interrupts on. */
+	if (c->halted && !given && !guest_interrupts_enabled(c))
+		return false;
+	if (!hv_vp_interrupt_ready(c->vp)) {
+		want_window(c, true);
+		return true;
+	}
+	want_window(c, false);
+	platform_vector_taken(&c->platform, BSP, (uint8_t)vector);
+	if (hv_vp_inject_interrupt(c->vp, (uint8_t)vector) == HV_STATUS_SUCCESS) {
+		c->injected++;
+		return true;
+	}
+	/* Vectors 0-31 are exceptions: a controller programmed there (a PIC left at the BIOS's
+	 * base 8) cannot deliver; the interrupt is lost, as the guest asked for, and said once. */
+	if (!c->low_vector_logged)
+		kprintf(
+		    "monitor: partition %s: interrupt vector %d is an exception vector: dropped\n",
+		    c->name, vector);
+	c->low_vector_logged = true;
+	return given;
+}
+
+/* The TSC at which the partition's next virtual timer is due; SCHED_WAKE_NEVER for none. */
+static uint64_t next_event_tsc(struct child *c)
+{
+	uint64_t ns = platform_next_event_ns(&c->platform);
+	uint64_t tsc = ns == UINT64_MAX ? SCHED_WAKE_NEVER : clock_source_ns_to_tsc(ns);
+	uint64_t synthetic = hv_vp_next_timer_tsc(c->vp); /* libhv's STIMERs, 0 for none */
+
+	return synthetic && synthetic < tsc ? synthetic : tsc;
+}
+
+static struct sched_outcome outcome(enum sched_state state, uint64_t wake_tsc)
+{
+	return (struct sched_outcome){.state = state, .wake_tsc = wake_tsc};
+}
+
+/* Halted with nothing to deliver: sleep until its next timer, or stop when none can come. */
+static struct sched_outcome block(struct child *c)
+{
+	uint64_t wake = next_event_tsc(c);
+
+	if (wake == SCHED_WAKE_NEVER) {
+		child_stop(c, "HLT with nothing to wake it (no timer armed, no interrupt pending)");
+		return outcome(SCHED_STOPPED, 0);
+	}
+	c->halts++;
+	return outcome(SCHED_BLOCKED, wake);
+}
+
+void child_start(struct child *c)
+{
 	kprintf("monitor: starting partition %s (%llu MiB)\n", c->name,
 	        (unsigned long long)(c->ram.size >> 20));
-	while (c->state == CHILD_READY) {
-		hv_status_t st = hv_vp_run(c->vp, &exit);
+}
 
+struct sched_outcome child_run_slice(struct child *c, uint64_t end_tsc)
+{
+	uint64_t start = timing_cycles();
+	struct sched_outcome out = outcome(SCHED_STOPPED, 0);
+	struct hv_exit exit;
+
+	c->slices++;
+	while (c->state == CHILD_READY) {
+		uint64_t deadline = end_tsc, timer;
+		hv_status_t st;
+
+		platform_set_current_cpu(&c->platform, BSP);
+		platform_poll(&c->platform);
+		/* A halted VP's synthetic timers fire here; a running one's inside hv_vp_run. */
+		if (c->halted)
+			hv_vp_poll_timers(c->vp);
+		if (deliver_events(c))
+			c->halted = false;
+		if (c->halted) {
+			out = block(c);
+			break;
+		}
+		/* Stop at the slice's end, or earlier when a virtual timer is due. */
+		timer = next_event_tsc(c);
+		if (timer < deadline)
+			deadline = timer;
+		hv_vp_set_deadline(c->vp, deadline ? deadline : 1);
+		tpr_to_cr8(c);
+		st = hv_vp_run(c->vp, &exit);
 		if (st != HV_STATUS_SUCCESS) {
 			child_stop(c, "hv_vp_run failed: %s", hv_status_name(st));
 			break;
 		}
+		cr8_to_tpr(c);
 		handle_exit(c, &exit);
+		/* Answers to its channel messages that waited for a free slot (after its EOM). */
+		vmbus_poll(c->vmbus);
+		/* The slice is over: by its deadline exit, or by any exit that came after it. */
+		if (c->state == CHILD_READY && !c->halted && timing_cycles() >= end_tsc) {
+			out = outcome(SCHED_RUNNABLE, 0);
+			break;
+		}
 	}
-	c->tsc_cycles = timing_cycles() - start;
+	c->tsc_cycles += timing_cycles() - start;
+	return out;
+}
+
+void child_finish(struct child *c)
+{
 	line_sink_flush(&c->console);
-	c->stats = *hv_vp_stats(c->vp);
+	if (c->vp)
+		c->stats = *hv_vp_stats(c->vp);
+	vmbus_get_stats(c->vmbus, &c->vmbus_stats);
 	if (c->exited)
 		kprintf("monitor: partition %s exited with status %u\n", c->name, c->exit_status);
+}
+
+void child_run(struct child *c)
+{
+	struct sched_outcome out = {.state = SCHED_RUNNABLE};
+
+	child_start(c);
+	while (out.state != SCHED_STOPPED) {
+		if (out.state == SCHED_BLOCKED)
+			host_timer_idle_until(out.wake_tsc);
+		out = child_run_slice(
+		    c, timing_cycles() + clock_ns_to_ticks(SCHED_SLICE_NS, clock_source_tsc_hz()));
+	}
+	child_finish(c);
 }
 
 void child_destroy(struct child *c)

@@ -2,7 +2,9 @@
 #include "monitor/host_services.h"
 
 #include "monitor/arch/exceptions.h"
+#include "monitor/clock_source.h"
 #include "monitor/console.h"
+#include "monitor/host_timer.h"
 
 struct page_alloc monitor_pages;
 
@@ -31,10 +33,19 @@ static void host_vlog(const char *fmt, va_list ap)
 	kprintf("\n");
 }
 
+/* The one time source every guest clock and deadline is computed from (monitor/clock_source.h). */
+static uint64_t host_tsc_frequency(void)
+{
+	return clock_source_tsc_hz();
+}
+
 const struct hv_host_ops monitor_host_ops = {
     .alloc_pages = host_alloc_pages,
     .free_pages = host_free_pages,
     .hpa_to_hva = host_hpa_to_hva,
     .vlog = host_vlog,
     .rdmsr_safe = rdmsr_safe,
+    .tsc_frequency = host_tsc_frequency,
+    .arm_timer = host_timer_arm,
+    .take_interrupts = host_timer_take_interrupts,
 };

@@ -1,4 +1,4 @@
-/* The example monitor: boots, detects the processor, and runs each multiboot2 module as a child. */
+/* The example monitor: boots, detects the processor, and runs the multiboot2 modules side by side. */
 #include <string.h>
 
 #include <hv/hv.h>
@@ -9,11 +9,14 @@
 #include "monitor/cmdline.h"
 #include "monitor/console.h"
 #include "monitor/host_services.h"
+#include "monitor/host_timer.h"
 #include "monitor/lib/format.h"
 #include "monitor/module_args.h"
 #include "monitor/multiboot2.h"
 #include "monitor/power.h"
+#include "monitor/scheduler.h"
 #include "monitor/summary.h"
+#include "monitor/timing.h"
 
 /* The boot page tables map the low 4 GiB 1:1 (entry.S): the allocator stays below. */
 #define MAPPED_LIMIT (4ULL << 30)
@@ -86,16 +89,85 @@ static void print_capabilities(const struct hv_capabilities *c)
 		        yes_no(c->large_pages_1g), yes_no(c->preemption_timer));
 }
 
-/* One time source for every guest clock: the TSC, measured against the PIT. */
+/*
+ * One time source for every guest clock: the TSC, measured against the PIT. The host timer (the
+ * local APIC's) is armed in TSC values, so it comes after.
+ */
 static void init_clock(void)
 {
 	uint64_t hz = clock_source_calibrate();
+	enum host_timer_mode mode;
 
 	if (hz)
 		kprintf("monitor: TSC measured at %llu.%03llu MHz against the PIT\n",
 		        (unsigned long long)(hz / 1000000), (unsigned long long)(hz / 1000 % 1000));
 	else
 		kprintf("monitor: the PIT did not answer: TSC assumed to run at 1 GHz\n");
+	mode = host_timer_init(clock_source_tsc_hz());
+	if (mode == HOST_TIMER_ONESHOT)
+		kprintf("monitor: host timer: %s at %llu.%03llu MHz\n", host_timer_mode_name(mode),
+		        (unsigned long long)(host_timer_count_hz() / 1000000),
+		        (unsigned long long)(host_timer_count_hz() / 1000 % 1000));
+	else
+		kprintf("monitor: host timer: %s\n", host_timer_mode_name(mode));
+	kprintf("monitor: time slice %llu ms\n", (unsigned long long)(SCHED_SLICE_NS / 1000000));
+}
+
+/* The scheduler's view of the children (monitor/scheduler.h): the TSC, slices, idling. */
+static uint64_t sched_now(void *ctx)
+{
+	(void)ctx;
+	return timing_cycles();
+}
+
+static struct sched_outcome sched_run_child(void *ctx, struct sched_entity *e, uint64_t end_tsc)
+{
+	struct child *c = e->opaque;
+	struct sched_outcome out;
+
+	(void)ctx;
+	out = child_run_slice(c, end_tsc);
+	if (out.state == SCHED_STOPPED) {
+		/* Its RAM goes back at once: the others may still need pages (summary fields stay). */
+		child_finish(c);
+		child_destroy(c);
+	}
+	return out;
+}
+
+static void sched_idle(void *ctx, uint64_t until_tsc)
+{
+	(void)ctx;
+	host_timer_idle_until(until_tsc);
+}
+
+static const struct sched_ops child_sched_ops = {
+    .now = sched_now, .run_slice = sched_run_child, .idle = sched_idle};
+
+static struct scheduler scheduler;
+
+/* Every created child, side by side until each has stopped. */
+static void run_children(size_t n)
+{
+	sched_init(&scheduler, &child_sched_ops, NULL, clock_source_tsc_hz());
+	for (size_t i = 0; i < n; i++) {
+		if (children[i].state != CHILD_READY)
+			continue;
+		child_start(&children[i]);
+		if (sched_add(&scheduler, &children[i].sched, &children[i])) {
+			child_stop(&children[i], "more partitions than the scheduler holds");
+			child_destroy(&children[i]);
+		}
+	}
+	sched_run(&scheduler);
+	kprintf("monitor: scheduler: %llu slices, %llu cut short by a wake-up, idle %llu times "
+	        "(%llu ms)\n",
+	        (unsigned long long)scheduler.stats.switches,
+	        (unsigned long long)scheduler.stats.preemptions,
+	        (unsigned long long)scheduler.stats.idles,
+	        (unsigned long long)(clock_ticks_to_ns(scheduler.stats.idle_tsc,
+	                                               clock_source_tsc_hz()) /
+	                             1000000));
 }
 
 static void init_hypervisor(void)
@@ -162,7 +234,7 @@ static size_t files_for(const char *name, bool option_roms, struct multiboot1_mo
 		const struct module_args *a = &module_lines[i];
 
 		if (!module_ok[i] || !a->has_for || strcmp(a->for_name, name) ||
-		    a->option_rom != option_roms)
+		    a->option_rom != option_roms || a->block_device)
 			continue;
 		out[count++] = (struct multiboot1_module){
 		    .data = identity(boot.modules[i].start),
@@ -172,6 +244,29 @@ static size_t files_for(const char *name, bool option_roms, struct multiboot1_mo
 		};
 	}
 	return count;
+}
+
+/* The disk image handed to partition `name` with kind=block; a second one is reported and ignored. */
+static bool disk_for(const char *name, struct child_disk *out)
+{
+	bool found = false;
+
+	for (size_t i = 0; i < boot.nmodules; i++) {
+		const struct module_args *a = &module_lines[i];
+
+		if (!module_ok[i] || !a->has_for || !a->block_device || strcmp(a->for_name, name))
+			continue;
+		if (found) {
+			kprintf("monitor: module %zu: partition %s has a block device already: ignored\n",
+			        i, name);
+			continue;
+		}
+		*out = (struct child_disk){.data = identity(boot.modules[i].start),
+		                           .size = boot.modules[i].end - boot.modules[i].start,
+		                           .name = a->name[0] ? a->name : "disk"};
+		found = true;
+	}
+	return found;
 }
 
 /* A file for= a partition that no module line creates is a mistake worth saying. */
@@ -216,17 +311,18 @@ void monitor_main(uint32_t mb2_magic, uint64_t mb2_info_phys)
 	for (size_t i = 0; i < n; i++) {
 		const struct mb2_module *m = &boot.modules[i];
 		size_t nfiles, nroms;
+		struct child_disk disk;
+		bool has_disk;
 
 		if (!module_ok[i] || module_lines[i].has_for)
 			continue;
 		nfiles = files_for(module_lines[i].name, false, files, MB2_MAX_MODULES);
 		nroms = files_for(module_lines[i].name, true, roms, MB2_MAX_MODULES);
-		if (child_create(&children[i], &module_lines[i], identity(m->start),
-		                 m->end - m->start, files, nfiles, roms, nroms))
-			continue;
-		child_run(&children[i]);
-		child_destroy(&children[i]);
+		has_disk = disk_for(module_lines[i].name, &disk);
+		child_create(&children[i], &module_lines[i], identity(m->start), m->end - m->start,
+		             files, nfiles, roms, nroms, has_disk ? &disk : NULL);
 	}
+	run_children(n);
 	ok = summary_print(children, expectations, n);
 	machine_exit(ok ? MACHINE_EXIT_SUCCESS : MACHINE_EXIT_FAILURE);
 }

@@ -193,7 +193,13 @@ static int take_pair(struct module_args *out, const char *w, size_t wlen, char *
 			out->option_rom = true;
 			return 0;
 		}
-		errmsg_set(err, errlen, "kind=%.*s: 'module' or 'optionrom'", quote_len(vlen), v);
+		/* The backing image of the partition's synthetic block device (docs/channels.md). */
+		if (vlen == 5 && !memcmp(v, "block", 5)) {
+			out->block_device = true;
+			return 0;
+		}
+		errmsg_set(err, errlen, "kind=%.*s: 'module', 'optionrom' or 'block'",
+		           quote_len(vlen), v);
 		return -EINVAL;
 	default:
 		out->mem_given = true;

@@ -34,6 +34,7 @@ struct module_args {
 	bool has_kind; /* kind= was given (only with for=) */
 	bool
 	    option_rom; /* kind=optionrom: the file goes into the partition's ROM, not its modules */
+	bool block_device; /* kind=block: the file backs the partition's synthetic block device */
 
 	bool has_expect;        /* expect= was given (what the run summary checks) */
 	bool expect_stop;       /* expect=stopped: the monitor must stop it */

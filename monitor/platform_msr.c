@@ -1,6 +1,7 @@
-/* The platform's MSRs: APIC base, MTRRs, TSC, and the identification registers kernels read. */
+/* The platform's MSRs: APIC base and the local APIC's MSRs (routed to devices/lapic.c), MTRRs, TSC, identification. */
 #include <stdbool.h>
 
+#include "devices/platform.h"
 #include "monitor/lib/errno.h"
 #include "monitor/platform_msr.h"
 #include "monitor/timing.h"
@@ -16,6 +17,23 @@ void platform_msrs_init(struct platform_msrs *m)
 {
 	*m = (struct platform_msrs){.apic_base =
 	                                APIC_BASE_DEFAULT | APIC_BASE_ENABLE | APIC_BASE_BSP};
+}
+
+void platform_msrs_attach(struct platform_msrs *m, struct platform *p)
+{
+	m->platform = p;
+}
+
+/* The local APIC of the VP now running, or NULL when no platform is attached. */
+static struct lapic *current_lapic(const struct platform_msrs *m)
+{
+	return m->platform ? &m->platform->lapic[m->platform->current_cpu] : NULL;
+}
+
+static bool is_lapic_msr(uint32_t index)
+{
+	return index == MSR_IA32_TSC_DEADLINE ||
+	       (index >= MSR_X2APIC_FIRST && index <= MSR_X2APIC_LAST);
 }
 
 static bool is_memory_type(uint8_t t)
@@ -37,6 +55,14 @@ static int fixed_index(uint32_t index)
 int platform_msr_read(struct platform_msrs *m, uint32_t index, uint64_t *value)
 {
 	int f = fixed_index(index);
+	struct lapic *apic = current_lapic(m);
+
+	if (apic && is_lapic_msr(index))
+		return lapic_msr_read(apic, index, value);
+	if (apic && index == MSR_IA32_APIC_BASE) {
+		*value = lapic_base_msr(apic);
+		return 0;
+	}
 
 	if (f >= 0) {
 		*value = m->mtrr_fixed[f];
@@ -63,6 +89,12 @@ int platform_msr_read(struct platform_msrs *m, uint32_t index, uint64_t *value)
 int platform_msr_write(struct platform_msrs *m, uint32_t index, uint64_t value)
 {
 	int f = fixed_index(index);
+	struct lapic *apic = current_lapic(m);
+
+	if (apic && is_lapic_msr(index))
+		return lapic_msr_write(apic, index, value);
+	if (apic && index == MSR_IA32_APIC_BASE)
+		return lapic_set_base_msr(apic, value);
 
 	if (f >= 0) {
 		for (unsigned i = 0; i < 8; i++)

@@ -1,6 +1,7 @@
 /* Printing the end-of-run summary and deciding whether every partition ended as expected. */
 #include "monitor/summary.h"
 
+#include "monitor/clock_source.h"
 #include "monitor/cmdline.h"
 #include "monitor/console.h"
 #include "monitor/exit_stats.h"
@@ -14,9 +15,22 @@ bool child_met_expectation(const struct child *c, const struct child_expectation
 	return c->exited && c->exit_status == e->exit_status;
 }
 
+/* Its CPU time (TSC cycles inside its slices) and how it was shared out. */
+static void print_cpu_time(const struct child *c)
+{
+	uint64_t us = clock_ticks_to_ns(c->tsc_cycles, clock_source_tsc_hz()) / 1000;
+
+	kprintf("monitor:     CPU time %llu.%03llu ms in %llu slice(s); %llu HLT(s) gave the CPU "
+	        "away; %llu interrupt(s) and %llu NMI(s) injected\n",
+	        (unsigned long long)(us / 1000), (unsigned long long)(us % 1000),
+	        (unsigned long long)c->slices, (unsigned long long)c->halts,
+	        (unsigned long long)c->injected, (unsigned long long)c->nmis);
+}
+
 /* One line of totals, then the exits by reason as a table (kvm_stat's view); see exit_stats.h. */
 static void print_exits(const struct child *c)
 {
+	print_cpu_time(c);
 	kprintf("monitor:     %llu entries, %llu exits, %llu host TSC cycles",
 	        (unsigned long long)c->stats.entries,
 	        (unsigned long long)exit_stats_total(&c->stats), (unsigned long long)c->tsc_cycles);
@@ -30,6 +44,7 @@ static void print_exits(const struct child *c)
 	if (c->rom.writes_discarded)
 		kprintf("; ROM writes discarded=%llu", (unsigned long long)c->rom.writes_discarded);
 	kprintf("\n");
+	vmbus_print_stats(&c->vmbus_stats, "monitor:     ");
 	/* -q keeps the verdict lines only; -v lists every reason, zero counts included. */
 	if (log_enabled(LOG_LEVEL_INFO))
 		exit_stats_print("monitor:       ", &c->stats, log_enabled(LOG_LEVEL_DEBUG));

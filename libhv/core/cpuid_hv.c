@@ -3,12 +3,20 @@
 
 /*
  * What libhv really implements, and nothing more (never advertise a feature that is not there):
- * the hypercall MSRs (GUEST_OS_ID, HYPERCALL) and VP_INDEX. VP_ASSIST_PAGE is accepted without
- * a feature bit, as Linux writes it unconditionally; its bit (APIC MSRs) would also promise the
- * EOI/ICR/TPR MSRs, which do not exist yet. No TIME_REF_COUNT / REFERENCE_TSC: the monitor
- * provides no calibrated TSC frequency yet.
+ * the hypercall MSRs (GUEST_OS_ID, HYPERCALL), VP_INDEX and the SynIC are always there.
+ * VP_ASSIST_PAGE is accepted without a feature bit, as Linux writes it unconditionally; its bit
+ * (APIC MSRs) would also promise the EOI/ICR/TPR MSRs, which do not exist yet.
  */
-#define HV_FEATURES_IMPLEMENTED (HV_FEATURE_HYPERCALL_MSRS | HV_FEATURE_VP_INDEX_MSR)
+#define HV_FEATURES_ALWAYS \
+	(HV_FEATURE_HYPERCALL_MSRS | HV_FEATURE_VP_INDEX_MSR | HV_FEATURE_SYNIC_MSRS)
+/*
+ * The clocks need the host's TSC frequency (hv_host_ops.tsc_frequency): with it come
+ * TIME_REF_COUNT, the reference TSC page, VP_RUNTIME and the synthetic timers (direct mode
+ * included); the frequency MSRs also need the APIC timer's frequency from the monitor.
+ */
+#define HV_FEATURES_CLOCKS                                                                      \
+	(HV_FEATURE_VP_RUNTIME_MSR | HV_FEATURE_TIME_REF_COUNT_MSR | HV_FEATURE_REFERENCE_TSC | \
+	 HV_FEATURE_SYNTIMER_MSRS)
 
 /*
  * Hints: use the flush hypercalls for remote TLB flushes (they exist, Ex forms included). No
@@ -38,11 +46,19 @@ void hv_cpuid_hv_leaf(const struct hv_vp *vp, uint32_t leaf, uint32_t out[4])
 		out[1] = (LIBHV_MAJOR << 16) | LIBHV_MINOR;
 		break;
 	case HV_CPUID_FEATURES:
-		out[0] = HV_FEATURES_IMPLEMENTED;
+		out[0] = HV_FEATURES_ALWAYS;
+		if (reftime_available(vp->partition)) {
+			out[0] |= HV_FEATURES_CLOCKS;
+			out[3] |= HV_FEATURE_EDX_STIMER_DIRECT;
+			if (vp->partition->synthetic.apic_hz) {
+				out[0] |= HV_FEATURE_FREQUENCY_MSRS;
+				out[3] |= HV_FEATURE_EDX_FREQUENCY_MSRS;
+			}
+		}
 		/* The partition's own privileges; a child never holds the root's. */
 		out[1] = vp->partition->synthetic.privileges &
 		         ~(HV_PRIV_CREATE_PARTITIONS | HV_PRIV_CPU_MANAGEMENT);
-		out[3] = 0; /* no XMM fast input/output, no crash MSRs, no frequency MSRs */
+		/* EDX: no XMM fast input/output, no crash MSRs. */
 		break;
 	case HV_CPUID_ENLIGHTENMENT:
 		out[0] = HV_HINTS_IMPLEMENTED;

@@ -26,6 +26,49 @@ struct hv_partition {
 	struct hv_partition_synthetic synthetic; /* privileges, OS ID, hypercall page */
 };
 
+/*
+ * One event to deliver to a guest, in the neutral form the core hands a backend. The types are
+ * the VMX interruption types; SVM's EVENTINJ shares 0-4 (its backend maps 5 and 6 to 3).
+ */
+enum hv_event_type {
+	HV_EVENT_EXTERNAL = 0,
+	HV_EVENT_NMI = 2,
+	HV_EVENT_EXCEPTION = 3,
+	HV_EVENT_SOFT_INTERRUPT = 4,      /* INTn */
+	HV_EVENT_PRIV_SOFT_EXCEPTION = 5, /* INT1 (ICEBP) */
+	HV_EVENT_SOFT_EXCEPTION = 6,      /* INT3, INTO */
+};
+
+struct hv_event {
+	bool valid;
+	uint8_t type; /* enum hv_event_type */
+	uint8_t vector;
+	bool has_error;
+	uint32_t error;
+	uint8_t
+	    insn_length; /* software events: the instruction's length (VMX needs it to inject) */
+};
+
+/* What keeps the guest from taking an event now, as the backend reads it from the VMCS/VMCB. */
+struct hv_interruptibility {
+	bool interrupts_enabled; /* RFLAGS.IF */
+	bool shadow;             /* STI or MOV SS interrupt shadow */
+	bool nmi_blocked; /* inside an NMI handler before its IRET, or a shadow that blocks NMIs */
+};
+
+/* The per-VP event state of core/event.c (policy: what to inject, in which order). */
+struct hv_vp_events {
+	struct hv_event interrupted; /* the backend fills it at each exit: delivery cut short */
+	struct hv_event reinject;    /* owed to the guest before anything newer */
+	struct hv_event exception;   /* queued by hv_vp_inject_exception() or by libhv itself */
+	bool nmi_pending;
+	bool vector_pending; /* an external interrupt the monitor handed over, not yet delivered */
+	uint8_t vector;
+	bool window_requested; /* the monitor wants HV_EXIT_INTERRUPT_WINDOW */
+	bool triple_fault;     /* an exception while delivering #DF: the VP shuts down */
+	uint64_t deadline;     /* hv_vp_set_deadline(): host TSC, 0 none */
+};
+
 struct hv_vp {
 	hv_hpa_t self_hpa;
 	struct hv_partition *partition;
@@ -38,6 +81,7 @@ struct hv_vp {
 	void *vendor; /* the backend's per-VP state */
 	struct hv_vp_synthetic synthetic;
 	bool interrupt_asserted; /* libhv raised a vector through the interrupt target (SynIC) */
+	struct hv_vp_events events;
 };
 
 /*
@@ -67,7 +111,27 @@ struct hv_vendor_ops {
 	 * mappings tagged by VPID can survive it).
 	 */
 	void (*enter)(struct hv_vp *vp, bool flush, struct hv_exit *exit);
+	/*
+	 * Queue an exception: both backends point this at the core's hv_event_queue_exception()
+	 * (kept in the table for the callers that raise exceptions through it).
+	 */
 	void (*inject_exception)(struct hv_vp *vp, uint8_t vector, bool has_error, uint32_t error);
+	/* Read RFLAGS.IF, the interrupt shadow and NMI blocking as the guest left them. */
+	void (*get_interruptibility)(struct hv_vp *vp, struct hv_interruptibility *out);
+	/* Program the event to deliver at the next entry (NULL: none). */
+	void (*set_event)(struct hv_vp *vp, const struct hv_event *event);
+	/*
+	 * Arm (or disarm) an exit as soon as the guest can take an external interrupt, and as soon
+	 * as it can take an NMI. The first exit decodes to HV_EXIT_INTERRUPT_WINDOW, the second to
+	 * HV_EXIT_INTERRUPT (the core re-evaluates at every entry anyway).
+	 */
+	void (*set_windows)(struct hv_vp *vp, bool interrupt_window, bool nmi_window);
+	/*
+	 * Stop the guest once the host TSC reaches `deadline` (0: no deadline) with a timer of the
+	 * processor's own (VMX preemption timer); `now` is the TSC just before entry. False when
+	 * the processor has none: the core then uses the host's arm_timer().
+	 */
+	bool (*arm_deadline)(struct hv_vp *vp, uint64_t deadline, uint64_t now);
 	/* Advance RIP by `length` bytes and end any interrupt shadow (an instruction completed). */
 	void (*skip_instruction)(struct hv_vp *vp, uint8_t length);
 };
@@ -81,6 +145,7 @@ struct hv_globals {
 	const struct hv_vendor_ops *vendor;
 	struct hv_capabilities caps;
 	struct hv_vp *fpu_owner; /* whose vector registers are live in the processor */
+	uint64_t host_timer;     /* the TSC last passed to the host's arm_timer() (0: none) */
 	uint64_t next_partition_id;
 };
 extern struct hv_globals hv_globals;
@@ -96,6 +161,22 @@ hv_status_t hv_host_range_check(const struct slat *s, hv_hpa_t hpa, uint64_t siz
 
 /* Free a VP (partition deletion). */
 void hv_vp_destroy(struct hv_vp *vp);
+
+/*
+ * Events (core/event.c). Queue an exception, merged with an event being re-injected or one
+ * already queued by the double-fault rules. Before an entry: pick the one event to inject and
+ * arm the windows; false means the VP triple-faulted (the run loop reports HV_EXIT_SHUTDOWN).
+ * After an exit: take over the event whose delivery the exit interrupted. At an interrupt-window
+ * exit: true when the monitor asked for it (the request is then consumed).
+ */
+void hv_event_queue_exception(struct hv_vp *vp, uint8_t vector, bool has_error, uint32_t error);
+bool hv_event_prepare_entry(struct hv_vp *vp);
+void hv_event_after_exit(struct hv_vp *vp);
+bool hv_event_window_exit(struct hv_vp *vp);
+/* Arm the earliest of the monitor's and the synthetic timers' deadlines before an entry. */
+void hv_event_arm_deadline(struct hv_vp *vp, uint64_t now);
+/* Architectural exceptions that push an error code (Intel SDM "Exception and Interrupt Reference"). */
+bool hv_exception_has_error_code(uint8_t vector);
 
 /* Handle a hypercall (VMCALL/VMMCALL) entirely inside libhv (core/hypercall.c). */
 void hv_hypercall_dispatch(struct hv_vp *vp);

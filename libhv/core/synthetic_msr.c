@@ -1,4 +1,4 @@
-/* The TLFS synthetic MSRs (0x40000000-0x400000FF): guest OS ID, the hypercall page, VP index. */
+/* The TLFS synthetic MSRs (0x40000000-0x400000FF): the hypercall MSRs here, the rest routed out. */
 #include <string.h>
 
 #include "libhv/core/cpu.h"
@@ -19,6 +19,7 @@ void hv_synthetic_partition_init(struct hv_partition *p)
 	p->synthetic.privileges = HV_CHILD_PRIVILEGES;
 	p->synthetic.guest_os_id = 0;
 	p->synthetic.hypercall_msr = 0;
+	reftime_partition_init(p);
 }
 
 /*
@@ -108,22 +109,36 @@ static bool write_synthetic(struct hv_vp *vp, uint32_t index, uint64_t value)
 	}
 }
 
+/*
+ * The clocks (core/reference_time.c), the SynIC (core/synic.c) and the synthetic timers
+ * (core/stimer.c) each answer for their own MSRs; whatever none of them knows is done here.
+ */
+static bool route(struct hv_vp *vp, uint32_t index, bool write, uint64_t *value)
+{
+	enum syn_msr r = reftime_msr(vp, index, write, value);
+
+	if (r == SYN_MSR_UNKNOWN)
+		r = synic_msr(vp, index, write, value);
+	if (r == SYN_MSR_UNKNOWN)
+		r = stimer_msr(vp, index, write, value);
+	if (r != SYN_MSR_UNKNOWN)
+		return r == SYN_MSR_DONE;
+	return write ? write_synthetic(vp, index, *value) : read_synthetic(vp, index, value);
+}
+
 bool hv_synthetic_msr(struct hv_vp *vp, struct hv_exit *exit)
 {
 	uint32_t index = exit->msr.index;
+	bool write = exit->reason != HV_EXIT_MSR_READ;
 	bool ok;
 
 	if (index < HV_X64_MSR_FIRST || index > HV_X64_MSR_LAST)
 		return false;
-	if (exit->reason == HV_EXIT_MSR_READ) {
-		ok = read_synthetic(vp, index, &exit->msr.value);
-		if (ok)
-			hv_vp_complete(vp, exit);
-	} else {
-		ok = write_synthetic(vp, index, exit->msr.value);
-		if (ok)
-			hv_globals.vendor->skip_instruction(vp, exit->insn_length);
-	}
+	ok = route(vp, index, write, &exit->msr.value);
+	if (ok && write)
+		hv_globals.vendor->skip_instruction(vp, exit->insn_length);
+	else if (ok)
+		hv_vp_complete(vp, exit);
 	if (!ok)
 		hv_globals.vendor->inject_exception(vp, X86_VECTOR_GP, true, 0);
 	return true;

@@ -143,34 +143,6 @@ static hv_status_t set_reg(struct hv_vp *vp, uint32_t name, uint64_t value)
 	return hv_globals.vendor->set_register(vp, name, &v);
 }
 
-/* Architectural exceptions that push an error code (Intel SDM "Exception and Interrupt Reference"). */
-static bool exception_has_error_code(uint8_t vector)
-{
-	switch (vector) {
-	case 8:
-	case 10:
-	case 11:
-	case 12:
-	case 13:
-	case 14:
-	case 17:
-	case 21:
-	case 29:
-	case 30: return true;
-	default: return false;
-	}
-}
-
-hv_status_t hv_vp_inject_exception(struct hv_vp *vp, uint8_t vector, bool has_error_code,
-                                   uint32_t error_code)
-{
-	if (!vp || vector >= 32 || vector == 2 ||
-	    has_error_code != exception_has_error_code(vector))
-		return HV_STATUS_INVALID_PARAMETER;
-	hv_globals.vendor->inject_exception(vp, vector, has_error_code, error_code);
-	return HV_STATUS_SUCCESS;
-}
-
 /* The guest's vector registers go in only when another VP's are in the processor. */
 static void switch_fpu_to(struct hv_vp *vp)
 {
@@ -303,7 +275,12 @@ static bool handle_internally(struct hv_vp *vp, struct hv_exit *exit, uint32_t *
 {
 	switch (exit->reason) {
 	case HV_EXIT_HYPERCALL: hv_hypercall_dispatch(vp); return true;
-	case HV_EXIT_INTERRUPT: return true;
+	case HV_EXIT_INTERRUPT:
+		/* A host interrupt is still pending in the host (never acknowledged): let it in. */
+		if (hv_globals.host->take_interrupts)
+			hv_globals.host->take_interrupts();
+		return true;
+	case HV_EXIT_INTERRUPT_WINDOW: return !hv_event_window_exit(vp);
 	case HV_EXIT_REFUSED_INSN:
 		hv_globals.vendor->inject_exception(vp, X86_VECTOR_UD, false, 0);
 		return true;
@@ -325,6 +302,40 @@ static bool handle_internally(struct hv_vp *vp, struct hv_exit *exit, uint32_t *
 	}
 }
 
+/* An exit libhv makes up itself (no entry happened for it): counted like the others. */
+static hv_status_t report(struct hv_vp *vp, struct hv_exit *exit, enum hv_exit_reason reason)
+{
+	memset(exit, 0, sizeof(*exit));
+	exit->reason = reason;
+	exit->rip = get_reg(vp, HV_X64_REGISTER_RIP);
+	vp->stats.exits[reason]++;
+	return HV_STATUS_SUCCESS;
+}
+
+/*
+ * What ends a run before (or instead of) another entry: a vector libhv asserted through the
+ * partition's interrupt controller, then the monitor's deadline. The synthetic timers' own
+ * deadlines only make libhv fire them (hv_synthetic_poll), which may assert a vector.
+ */
+static bool run_ends(struct hv_vp *vp, struct hv_exit *exit, uint64_t now)
+{
+	uint64_t synthetic = hv_synthetic_deadline(vp);
+
+	if (synthetic && now >= synthetic)
+		hv_synthetic_poll(vp, now);
+	if (vp->interrupt_asserted) {
+		vp->interrupt_asserted = false;
+		report(vp, exit, HV_EXIT_INTERRUPT_ASSERTED);
+		return true;
+	}
+	if (vp->events.deadline && now >= vp->events.deadline) {
+		vp->events.deadline = 0;
+		report(vp, exit, HV_EXIT_DEADLINE);
+		return true;
+	}
+	return false;
+}
+
 hv_status_t hv_vp_run(struct hv_vp *vp, struct hv_exit *exit)
 {
 	uint32_t slat_retries = 0;
@@ -336,21 +347,37 @@ hv_status_t hv_vp_run(struct hv_vp *vp, struct hv_exit *exit)
 	switch_fpu_to(vp);
 	for (;;) {
 		uint64_t generation = vp->partition->slat.flush_generation;
-		bool flush = vp->flushed_generation != generation || vp->flush_guest_tlb;
+		bool flush;
+		uint64_t now = synthetic_read_tsc();
 
+		if (run_ends(vp, exit, now))
+			return HV_STATUS_SUCCESS;
+		if (!hv_event_prepare_entry(vp))
+			return report(vp, exit, HV_EXIT_SHUTDOWN);
+		hv_event_arm_deadline(vp, now);
+		flush = vp->flushed_generation != generation || vp->flush_guest_tlb;
 		vp->flushed_generation = generation;
 		vp->flush_guest_tlb = false;
 		memset(exit, 0, sizeof(*exit));
+		now = synthetic_read_tsc();
 		hv_globals.vendor->enter(vp, flush, exit);
+		vp->synthetic.run_tsc += synthetic_read_tsc() - now;
 		vp->stats.entries++;
+		hv_event_after_exit(vp);
 		if ((unsigned)exit->reason >= HV_EXIT_REASON_COUNT)
 			exit->reason = HV_EXIT_UNSUPPORTED;
 		vp->stats.exits[exit->reason]++;
-		if (handle_internally(vp, exit, &slat_retries))
-			continue;
-		if (exit->reason == HV_EXIT_INVALID_STATE)
+		if (exit->reason == HV_EXIT_INVALID_STATE) {
 			vp->failed = true;
-		return HV_STATUS_SUCCESS;
+			return HV_STATUS_SUCCESS;
+		}
+		/*
+		 * At each exit the synthetic timers that are due fire (core/stimer.c); a vector they
+		 * assert ends the run at the top of the loop, or of the next run.
+		 */
+		hv_synthetic_poll(vp, synthetic_read_tsc());
+		if (!handle_internally(vp, exit, &slat_retries))
+			return HV_STATUS_SUCCESS;
 	}
 }
 
@@ -418,6 +445,9 @@ const char *hv_exit_reason_name(enum hv_exit_reason reason)
 	    [HV_EXIT_REFUSED_INSN] = "refused-insn",
 	    [HV_EXIT_SLAT_RETRY] = "slat-retry",
 	    [HV_EXIT_CR_ACCESS] = "cr-access",
+	    [HV_EXIT_INTERRUPT_WINDOW] = "interrupt-window",
+	    [HV_EXIT_DEADLINE] = "deadline",
+	    [HV_EXIT_INTERRUPT_ASSERTED] = "interrupt-asserted",
 	};
 
 	if ((unsigned)reason >= HV_EXIT_REASON_COUNT || !names[reason])

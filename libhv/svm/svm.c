@@ -312,6 +312,9 @@ static hv_status_t svm_get_register(struct hv_vp *vp, uint32_t name, union hv_re
 		v->reg64 = *field;
 	} else if (is_gpr(name)) {
 		v->reg64 = s->gprs[name - HV_X64_REGISTER_RAX];
+	} else if (name == HV_X64_REGISTER_CR8) {
+		/* With V_INTR_MASKING the guest's CR8 is V_TPR; the monitor's APIC syncs with it. */
+		v->reg64 = s->vmcb->control.int_control & VMCB_INT_V_TPR_MASK;
 	} else if (name == HV_X64_REGISTER_EFER) {
 		/* SVME is the host's business: the guest never sees it set. */
 		v->reg64 = save->efer & ~EFER_SVME;
@@ -375,6 +378,11 @@ static hv_status_t svm_set_register(struct hv_vp *vp, uint32_t name,
 		*field = v->reg64;
 	} else if (is_gpr(name)) {
 		s->gprs[name - HV_X64_REGISTER_RAX] = v->reg64;
+	} else if (name == HV_X64_REGISTER_CR8) {
+		if (v->reg64 > VMCB_INT_V_TPR_MASK)
+			return HV_STATUS_INVALID_REGISTER_VALUE;
+		s->vmcb->control.int_control =
+		    (s->vmcb->control.int_control & ~VMCB_INT_V_TPR_MASK) | v->reg64;
 	} else if (name == HV_X64_REGISTER_EFER) {
 		save->efer = v->reg64 | EFER_SVME;
 	} else if (name == HV_X64_REGISTER_IDTR || name == HV_X64_REGISTER_GDTR) {
@@ -407,32 +415,98 @@ static void svm_enter(struct hv_vp *vp, bool flush, struct hv_exit *exit)
 	                                                  : VMCB_TLB_CONTROL_FLUSH_ALL;
 
 	v->control.tlb_control = (flush || s->asid_shared) ? flush_cmd : VMCB_TLB_CONTROL_NONE;
-	svm_enter_guest(s->gprs, s->vmcb_hpa, svm.host_vmcb_hpa);
+	/* Physical interrupts may stop the guest only when the host can take them afterwards. */
+	svm_enter_guest(s->gprs, s->vmcb_hpa, svm.host_vmcb_hpa,
+	                hv_globals.host->take_interrupts != NULL);
 	v->control.tlb_control = VMCB_TLB_CONTROL_NONE;
 
-	/*
-	 * An event whose delivery the exit interrupted (a fault in the guest's IDT walk, say) is
-	 * still owed to the guest: inject it again at the next entry.
-	 */
+	/* An event whose delivery the exit cut short is still owed: the core re-injects it. */
+	svm_event_from_vmcb(v->control.exit_int_info, &vp->events.interrupted);
 	v->control.event_inject = 0;
-	if (v->control.exit_int_info & VMCB_EVENT_VALID)
-		v->control.event_inject = v->control.exit_int_info;
+	if (s->nmi_injected &&
+	    !(vp->events.interrupted.valid && vp->events.interrupted.type == HV_EVENT_NMI))
+		s->nmi_blocked = true;
+	s->nmi_injected = false;
 
 	svm_decode_exit(v, s->gprs, &svm.decode, exit);
-	if (exit->reason == HV_EXIT_INVALID_STATE)
+	switch ((uint32_t)v->control.exit_code) {
+	case SVM_EXIT_IRET:
+		/*
+		 * The guest's IRET ends its NMI handler. The intercept comes before the IRET runs:
+		 * an NMI injected now is delivered just before it (on the handler's own stack
+		 * frame, or a fresh IST one). Waiting for the IRET to retire would need a single
+		 * step (left out for now; hardware with VGIF or vNMI would avoid it altogether).
+		 */
+		s->nmi_blocked = false;
+		v->control.intercept_misc1 &= ~VMCB_INTERCEPT_IRET;
+		break;
+	case SVM_EXIT_VINTR:
+		v->control.int_control &= ~VMCB_INT_V_IRQ;
+		v->control.intercept_misc1 &= ~VMCB_INTERCEPT_VINTR;
+		break;
+	case SVM_EXIT_INVALID:
 		hv_log("svm: VMRUN refused partition %s VP %u: %s", vp->partition->name, vp->index,
 		       exit->invalid.detail);
+		break;
+	default: break;
+	}
 }
 
-static void svm_inject_exception(struct hv_vp *vp, uint8_t vector, bool has_error, uint32_t error)
+static void svm_get_interruptibility(struct hv_vp *vp, struct hv_interruptibility *out)
 {
-	struct vmcb *v = svm_vp_of(vp)->vmcb;
-	uint64_t e =
-	    vector | (VMCB_EVENT_TYPE_EXCEPTION << VMCB_EVENT_TYPE_SHIFT) | VMCB_EVENT_VALID;
+	const struct svm_vp *s = svm_vp_of(vp);
+	const struct vmcb *v = s->vmcb;
 
-	if (has_error)
-		e |= VMCB_EVENT_ERROR_VALID | ((uint64_t)error << VMCB_EVENT_ERROR_SHIFT);
-	v->control.event_inject = e;
+	out->interrupts_enabled = (v->save.rflags & RFLAGS_IF) != 0;
+	out->shadow = (v->control.int_state & VMCB_INT_STATE_SHADOW) != 0;
+	/* SVM does not tell an STI shadow from a MOV SS one: both hold NMIs back too. */
+	out->nmi_blocked = s->nmi_blocked || out->shadow;
+}
+
+static void svm_set_event(struct hv_vp *vp, const struct hv_event *e)
+{
+	struct svm_vp *s = svm_vp_of(vp);
+
+	s->vmcb->control.event_inject = e ? svm_event_to_vmcb(e) : 0;
+	s->nmi_injected = e && e->valid && e->type == HV_EVENT_NMI;
+	/* Injecting an NMI implies the guest no longer blocks them (the core checked). */
+	if (s->nmi_injected)
+		s->nmi_blocked = false;
+}
+
+/*
+ * The interrupt window: a virtual interrupt (V_IRQ) at the highest priority, ignoring V_TPR,
+ * with the VINTR intercept: the processor exits just when it would take it, i.e. when
+ * RFLAGS.IF is 1 and no interrupt shadow is active (APM "Virtual Interrupt Intercept"). The NMI
+ * window: the IRET of the NMI handler. An NMI held back only by a shadow waits for the next exit.
+ */
+static void svm_set_windows(struct hv_vp *vp, bool interrupt_window, bool nmi_window)
+{
+	struct svm_vp *s = svm_vp_of(vp);
+	struct vmcb_control *c = &s->vmcb->control;
+	const uint64_t v_irq =
+	    VMCB_INT_V_IRQ | (0xfULL << VMCB_INT_V_INTR_PRIO_SHIFT) | VMCB_INT_V_IGN_TPR;
+
+	if (interrupt_window) {
+		c->int_control |= v_irq;
+		c->intercept_misc1 |= VMCB_INTERCEPT_VINTR;
+	} else {
+		c->int_control &= ~v_irq;
+		c->intercept_misc1 &= ~VMCB_INTERCEPT_VINTR;
+	}
+	if (nmi_window && s->nmi_blocked)
+		c->intercept_misc1 |= VMCB_INTERCEPT_IRET;
+	else
+		c->intercept_misc1 &= ~VMCB_INTERCEPT_IRET;
+}
+
+/* SVM has no timer of its own for the host: the core arms the host's (arm_timer). */
+static bool svm_arm_deadline(struct hv_vp *vp, uint64_t deadline, uint64_t now)
+{
+	(void)vp;
+	(void)deadline;
+	(void)now;
+	return false;
 }
 
 static void svm_skip_instruction(struct hv_vp *vp, uint8_t length)
@@ -443,7 +517,7 @@ static void svm_skip_instruction(struct hv_vp *vp, uint8_t length)
 	v->save.rip += length;
 	if (!long64)
 		v->save.rip &= 0xffffffffULL;
-	v->control.int_state &= ~1ULL; /* the instruction completed: no more interrupt shadow */
+	v->control.int_state &= ~VMCB_INT_STATE_SHADOW; /* the instruction completed */
 }
 
 const struct hv_vendor_ops hv_svm_ops = {
@@ -458,6 +532,10 @@ const struct hv_vendor_ops hv_svm_ops = {
     .get_register = svm_get_register,
     .set_register = svm_set_register,
     .enter = svm_enter,
-    .inject_exception = svm_inject_exception,
+    .inject_exception = hv_event_queue_exception,
+    .get_interruptibility = svm_get_interruptibility,
+    .set_event = svm_set_event,
+    .set_windows = svm_set_windows,
+    .arm_deadline = svm_arm_deadline,
     .skip_instruction = svm_skip_instruction,
 };

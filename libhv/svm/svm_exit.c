@@ -1,5 +1,6 @@
 /* Decoding an SVM #VMEXIT (exit code, EXITINFO1/2) into the neutral struct hv_exit. */
 #include "libhv/core/cpu.h"
+#include "libhv/core/hv_internal.h"
 #include "libhv/svm/svm_internal.h"
 
 /*
@@ -71,7 +72,11 @@ void svm_decode_exit(const struct vmcb *v, const uint64_t gprs[SVM_GPR_COUNT],
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
 	case SVM_EXIT_SMI:
-	case SVM_EXIT_INIT: exit->reason = HV_EXIT_INTERRUPT; break;
+	case SVM_EXIT_INIT:
+	/* The IRET that ends an NMI handler (armed as the NMI window): re-evaluated by the core. */
+	case SVM_EXIT_IRET: exit->reason = HV_EXIT_INTERRUPT; break;
+	/* The virtual interrupt libhv posted (V_IRQ) was about to be taken: the window is open. */
+	case SVM_EXIT_VINTR: exit->reason = HV_EXIT_INTERRUPT_WINDOW; break;
 	case SVM_EXIT_CPUID:
 		exit->reason = HV_EXIT_CPUID;
 		exit->insn_length = insn_length(v, f, LEN_CPUID);
@@ -124,4 +129,39 @@ void svm_decode_exit(const struct vmcb *v, const uint64_t gprs[SVM_GPR_COUNT],
 		exit->unsupported.info2 = v->control.exit_info2;
 		break;
 	}
+}
+
+/*
+ * EXITINTINFO and EVENTINJ share one format (APM "Event Injection"): vector, type, error-code
+ * valid, valid, error code in the high half. SVM has no type for INT3/INTO or INT1: they come
+ * back as exceptions (type 3), or as software interrupts (type 4) for INTn.
+ */
+void svm_event_from_vmcb(uint64_t info, struct hv_event *out)
+{
+	*out = (struct hv_event){0};
+	if (!(info & VMCB_EVENT_VALID))
+		return;
+	out->valid = true;
+	out->vector = (uint8_t)(info & VMCB_EVENT_VECTOR_MASK);
+	out->type = (uint8_t)((info >> VMCB_EVENT_TYPE_SHIFT) & 7);
+	if (out->type != HV_EVENT_EXTERNAL && out->type != HV_EVENT_NMI &&
+	    out->type != HV_EVENT_EXCEPTION && out->type != HV_EVENT_SOFT_INTERRUPT)
+		out->type = HV_EVENT_EXCEPTION; /* reserved types: never produced by hardware */
+	out->has_error = (info & VMCB_EVENT_ERROR_VALID) != 0;
+	out->error = out->has_error ? (uint32_t)(info >> VMCB_EVENT_ERROR_SHIFT) : 0;
+}
+
+uint64_t svm_event_to_vmcb(const struct hv_event *e)
+{
+	uint64_t type = e->type;
+	uint64_t info;
+
+	if (!e->valid)
+		return 0;
+	if (type == HV_EVENT_SOFT_EXCEPTION || type == HV_EVENT_PRIV_SOFT_EXCEPTION)
+		type = VMCB_EVENT_TYPE_EXCEPTION;
+	info = e->vector | (type << VMCB_EVENT_TYPE_SHIFT) | VMCB_EVENT_VALID;
+	if (e->has_error)
+		info |= VMCB_EVENT_ERROR_VALID | ((uint64_t)e->error << VMCB_EVENT_ERROR_SHIFT);
+	return info;
 }

@@ -34,6 +34,13 @@ struct svm_vp {
 	hv_hpa_t self_hpa;
 	uint32_t asid;
 	bool asid_shared; /* more VPs than ASIDs: flush at every entry */
+	/*
+	 * SVM keeps no NMI-blocked state the host can read (outside VGIF): an NMI injected at
+	 * the last entry that was not handed back in EXITINTINFO was delivered, and the guest
+	 * blocks NMIs until its next IRET, which libhv then intercepts.
+	 */
+	bool nmi_injected;
+	bool nmi_blocked;
 };
 
 struct svm_partition {
@@ -46,6 +53,11 @@ struct svm_partition {
 struct svm_decode_features {
 	bool nrip_save;
 };
+
+/* EXITINTINFO / EVENTINJ <-> the core's neutral event (svm_exit.c). Pure: host-tested. */
+struct hv_event;
+void svm_event_from_vmcb(uint64_t info, struct hv_event *out);
+uint64_t svm_event_to_vmcb(const struct hv_event *e);
 
 /* Decode the VMCB after #VMEXIT into the neutral exit (svm_exit.c). Pure: host-tested. */
 void svm_decode_exit(const struct vmcb *vmcb, const uint64_t gprs[SVM_GPR_COUNT],

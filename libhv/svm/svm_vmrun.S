@@ -5,8 +5,12 @@
 	.text
 	.globl svm_enter_guest
 	.type svm_enter_guest, @function
-/* void svm_enter_guest(uint64_t *gprs (rdi), hv_hpa_t vmcb (rsi), hv_hpa_t host_vmcb (rdx)) */
+/*
+ * void svm_enter_guest(uint64_t *gprs (rdi), hv_hpa_t vmcb (rsi), hv_hpa_t host_vmcb (rdx),
+ *                      uint64_t host_interrupts (rcx))
+ */
 svm_enter_guest:
+	pushf			/* the caller's RFLAGS (IF), restored on return */
 	push %rbp
 	push %rbx
 	push %r12
@@ -19,6 +23,14 @@ svm_enter_guest:
 
 	/* No interrupt or NMI may arrive between the host-state save and VMRUN. */
 	clgi
+	/*
+	 * With V_INTR_MASKING the host's IF at VMRUN decides whether a physical interrupt stops
+	 * the guest (APM "Interrupt Masking in EFLAGS"); GIF=0 keeps it out of the host until then.
+	 */
+	test %rcx, %rcx
+	jz 1f
+	sti
+1:
 	mov %rdx, %rax
 	vmsave %rax
 
@@ -64,6 +76,8 @@ svm_enter_guest:
 	add $16, %rsp		/* gprs, guest VMCB */
 	pop %rax		/* host VMCB */
 	vmload %rax
+	/* GIF is 0 after #VMEXIT: an interrupt that stopped the guest stays pending until IF. */
+	cli
 	stgi
 
 	pop %r15
@@ -72,6 +86,7 @@ svm_enter_guest:
 	pop %r12
 	pop %rbx
 	pop %rbp
+	popf			/* the caller's IF: a pending interrupt arrives only if it was 1 */
 	ret
 	.size svm_enter_guest, . - svm_enter_guest
 

@@ -135,7 +135,9 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "VMCB: one 4 KiB page");
 #define VMCB_INTERCEPT_NMI      (1U << 1)
 #define VMCB_INTERCEPT_SMI      (1U << 2)
 #define VMCB_INTERCEPT_INIT     (1U << 3)
+#define VMCB_INTERCEPT_VINTR    (1U << 4)
 #define VMCB_INTERCEPT_CPUID    (1U << 18)
+#define VMCB_INTERCEPT_IRET     (1U << 20)
 #define VMCB_INTERCEPT_INVD     (1U << 22)
 #define VMCB_INTERCEPT_HLT      (1U << 24)
 #define VMCB_INTERCEPT_INVLPGA  (1U << 26)
@@ -161,8 +163,15 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "VMCB: one 4 KiB page");
 #define VMCB_TLB_CONTROL_FLUSH_ALL  1U
 #define VMCB_TLB_CONTROL_FLUSH_ASID 3U
 
-#define VMCB_INT_V_INTR_MASKING     (1ULL << 24)
-#define VMCB_NP_ENABLE              (1ULL << 0)
+/* int_control: V_TPR, V_IRQ, V_INTR_PRIO, V_IGN_TPR, V_INTR_MASKING (APM "Virtual Interrupt Control") */
+#define VMCB_INT_V_TPR_MASK        0xfULL
+#define VMCB_INT_V_IRQ             (1ULL << 8)
+#define VMCB_INT_V_INTR_PRIO_SHIFT 16U
+#define VMCB_INT_V_IGN_TPR         (1ULL << 20)
+#define VMCB_INT_V_INTR_MASKING    (1ULL << 24)
+/* int_state */
+#define VMCB_INT_STATE_SHADOW (1ULL << 0)
+#define VMCB_NP_ENABLE        (1ULL << 0)
 
 /* event_inject and exit_int_info */
 #define VMCB_EVENT_VECTOR_MASK    0xffULL
@@ -181,7 +190,9 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "VMCB: one 4 KiB page");
 #define SVM_EXIT_NMI            0x061U
 #define SVM_EXIT_SMI            0x062U
 #define SVM_EXIT_INIT           0x063U
+#define SVM_EXIT_VINTR          0x064U
 #define SVM_EXIT_CPUID          0x072U
+#define SVM_EXIT_IRET           0x074U
 #define SVM_EXIT_INVD           0x076U
 #define SVM_EXIT_HLT            0x078U
 #define SVM_EXIT_INVLPGA        0x07aU

@@ -208,10 +208,14 @@ static inline __attribute__((always_inline)) void vmcs_writenl(enum vmcs_field f
 #define VMX_PIN_PREEMPTION_TIMER   (1U << 6)
 
 /* Primary processor-based controls */
+#define VMX_PROC_INTERRUPT_WINDOW  (1U << 2)
 #define VMX_PROC_HLT_EXITING       (1U << 7)
 #define VMX_PROC_MWAIT_EXITING     (1U << 10)
 #define VMX_PROC_CR3_LOAD_EXITING  (1U << 15)
 #define VMX_PROC_CR3_STORE_EXITING (1U << 16)
+#define VMX_PROC_CR8_LOAD_EXITING  (1U << 19)
+#define VMX_PROC_CR8_STORE_EXITING (1U << 20)
+#define VMX_PROC_NMI_WINDOW        (1U << 22)
 #define VMX_PROC_USE_IO_BITMAPS    (1U << 25)
 #define VMX_PROC_USE_MSR_BITMAPS   (1U << 28)
 #define VMX_PROC_MONITOR_EXITING   (1U << 29)
@@ -250,6 +254,7 @@ static inline __attribute__((always_inline)) void vmcs_writenl(enum vmcs_field f
 #define VMX_INTR_TYPE_PRIV_SW_EXCEPTION 5U
 #define VMX_INTR_TYPE_SW_EXCEPTION      6U
 #define VMX_INTR_ERROR_VALID            (1U << 11)
+#define VMX_INTR_NMI_UNBLOCKED_BY_IRET  (1U << 12) /* exit interruption info only */
 #define VMX_INTR_VALID                  (1U << 31)
 
 /* Basic exit reasons (SDM appendix "VMX Basic Exit Reasons") */
@@ -295,12 +300,18 @@ static inline __attribute__((always_inline)) void vmcs_writenl(enum vmcs_field f
 #define VMX_IO_PORT_SHIFT 16U
 
 /* EPT violation exit qualification */
-#define VMX_EPT_READ       (1ULL << 0)
-#define VMX_EPT_WRITE      (1ULL << 1)
-#define VMX_EPT_FETCH      (1ULL << 2)
-#define VMX_EPT_PERMS_MASK (7ULL << 3) /* what the entry allowed */
-#define VMX_EPT_GLA_VALID  (1ULL << 7)
-#define VMX_EPT_GLA_FINAL  (1ULL << 8) /* the access to the translation, not the walk */
+#define VMX_EPT_READ                  (1ULL << 0)
+#define VMX_EPT_WRITE                 (1ULL << 1)
+#define VMX_EPT_FETCH                 (1ULL << 2)
+#define VMX_EPT_PERMS_MASK            (7ULL << 3) /* what the entry allowed */
+#define VMX_EPT_GLA_VALID             (1ULL << 7)
+#define VMX_EPT_GLA_FINAL             (1ULL << 8) /* the access to the translation, not the walk */
+#define VMX_EPT_NMI_UNBLOCKED_BY_IRET (1ULL << 12)
+
+/* Guest interruptibility state */
+#define VMX_BLOCKING_STI    (1U << 0)
+#define VMX_BLOCKING_MOV_SS (1U << 1)
+#define VMX_BLOCKING_NMI    (1U << 3)
 
 /* Control-register access exit qualification */
 #define VMX_CR_NUMBER_MASK       0xfULL

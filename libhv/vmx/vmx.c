@@ -12,12 +12,9 @@
 #define IO_BITMAP_PAGES 2U
 
 /* EPTP: write-back paging structures, a 4-level walk, and A/D flags where offered. */
-#define EPTP_WB                 6ULL
-#define EPTP_WALK_4             (3ULL << 3)
-#define EPTP_AD                 (1ULL << 6)
-
-#define INTERRUPTIBILITY_STI    (1U << 0)
-#define INTERRUPTIBILITY_MOV_SS (1U << 1)
+#define EPTP_WB     6ULL
+#define EPTP_WALK_4 (3ULL << 3)
+#define EPTP_AD     (1ULL << 6)
 
 struct vmx_globals {
 	struct vmx_msrs msrs;
@@ -298,12 +295,16 @@ static void write_reset_state(void)
 	vmcs_write64(VMCS_GUEST_IA32_DEBUGCTL, 0);
 }
 
-static void write_controls(const struct vmx_partition *xp, const struct vmx_vp *x)
+static void write_controls(const struct vmx_partition *xp, struct vmx_vp *x)
 {
-	vmcs_write32(VMCS_PIN_BASED_CONTROLS, vmx.config.pin);
-	vmcs_write32(VMCS_PROC_BASED_CONTROLS, vmx.config.proc);
+	x->pin = vmx.config.pin;
+	x->proc = vmx.config.proc;
+	vmcs_write32(VMCS_PIN_BASED_CONTROLS, x->pin);
+	vmcs_write32(VMCS_PROC_BASED_CONTROLS, x->proc);
 	vmcs_write32(VMCS_SECONDARY_PROC_BASED_CONTROLS, vmx.config.proc2);
-	vmcs_write32(VMCS_EXIT_CONTROLS, vmx.config.exit);
+	/* Host interrupts stay pending in the host only when the host can take them. */
+	vmcs_write32(VMCS_EXIT_CONTROLS,
+	             hv_globals.host->take_interrupts ? vmx.config.exit : vmx.config.exit_ack);
 	vmcs_write32(VMCS_ENTRY_CONTROLS, vmx.config.entry & ~VMX_ENTRY_IA32E_GUEST);
 	vmcs_write32(VMCS_EXCEPTION_BITMAP, 0);
 	vmcs_write32(VMCS_PAGE_FAULT_ERROR_MASK, 0);
@@ -452,6 +453,8 @@ static hv_status_t vmx_get_register(struct hv_vp *vp, uint32_t name, union hv_re
 		v->reg64 = shadowed(VMCS_GUEST_CR4, VMCS_CR4_READ_SHADOW, vmx.cr4_mask);
 	} else if (name == HV_X64_REGISTER_CR2) {
 		v->reg64 = x->cr2;
+	} else if (name == HV_X64_REGISTER_CR8) {
+		v->reg64 = x->cr8;
 	} else if ((index = lazy_msr_of(name)) >= 0) {
 		v->reg64 =
 		    vmx.msr_owner == x ? asm_rdmsr(lazy_msr_index[index]) : x->lazy_msrs[index];
@@ -546,6 +549,12 @@ static hv_status_t vmx_set_register(struct hv_vp *vp, uint32_t name,
 	case HV_X64_REGISTER_CR4: return set_cr4(v->reg64);
 	case HV_X64_REGISTER_EFER: return set_efer(v->reg64);
 	case HV_X64_REGISTER_CR2: x->cr2 = v->reg64; return HV_STATUS_SUCCESS;
+	case HV_X64_REGISTER_CR8:
+		/* Bits 63:4 are reserved: MOV to CR8 with them set raises #GP. */
+		if (v->reg64 > 15)
+			return HV_STATUS_INVALID_REGISTER_VALUE;
+		x->cr8 = v->reg64;
+		return HV_STATUS_SUCCESS;
 	case HV_X64_REGISTER_PAT:
 		if (!x86_is_valid_pat(v->reg64))
 			return HV_STATUS_INVALID_REGISTER_VALUE;
@@ -653,13 +662,46 @@ static void flush(struct vmx_vp *x, const struct vmx_partition *xp)
 		            x->vpid, 0);
 }
 
+/*
+ * The event whose delivery the exit cut short (IDT-vectoring information) goes to the core,
+ * which re-injects it. An exit in the middle of an IRET that ended an NMI handler reports
+ * "NMI unblocking due to IRET": the IRET runs again, so virtual-NMI blocking is set back
+ * (SDM "Information for VM Exits During Event Delivery" and "... Due to Vectored Events").
+ */
+static void capture_interrupted_event(struct hv_vp *vp, const struct vmx_exit_info *info)
+{
+	uint32_t vectoring = vmcs_read32(VMCS_IDT_VECTORING_INFO);
+	struct hv_event *e = &vp->events.interrupted;
+	uint32_t basic = info->reason & 0xffffU;
+	bool unblocked_by_iret = false;
+
+	*e = (struct hv_event){0};
+	if (vectoring & VMX_INTR_VALID) {
+		e->valid = true;
+		e->vector = (uint8_t)(vectoring & VMX_INTR_VECTOR_MASK);
+		e->type = (uint8_t)((vectoring >> VMX_INTR_TYPE_SHIFT) & 7);
+		e->has_error = (vectoring & VMX_INTR_ERROR_VALID) != 0;
+		e->error = e->has_error ? vmcs_read32(VMCS_IDT_VECTORING_ERROR_CODE) : 0;
+		e->insn_length = (uint8_t)info->insn_length;
+		return;
+	}
+	if (!vmx.config.nmi_window)
+		return;
+	if (basic == VMX_EXIT_EPT_VIOLATION)
+		unblocked_by_iret = (info->qualification & VMX_EPT_NMI_UNBLOCKED_BY_IRET) != 0;
+	else if (basic == VMX_EXIT_EXCEPTION_NMI)
+		unblocked_by_iret = (info->interruption_info & VMX_INTR_NMI_UNBLOCKED_BY_IRET) != 0;
+	if (unblocked_by_iret)
+		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY,
+		             vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) | VMX_BLOCKING_NMI);
+}
+
 static void vmx_enter(struct hv_vp *vp, bool need_flush, struct hv_exit *exit)
 {
 	struct vmx_vp *x = vmx_vp_of(vp);
 	struct vmx_partition *xp = vp->partition->vendor;
 	struct vmx_exit_info info;
 	uint64_t cr0_shadow;
-	uint32_t vectoring;
 	int rc;
 
 	load_vmcs(x);
@@ -719,33 +761,105 @@ static void vmx_enter(struct hv_vp *vp, bool need_flush, struct hv_exit *exit)
 	if ((info.reason & 0xffffU) == VMX_EXIT_EPT_MISCONFIG)
 		hv_log("vmx: EPT misconfiguration at GPA %#llx in partition %s: a libhv bug",
 		       (unsigned long long)info.guest_physical, vp->partition->name);
-
-	/*
-	 * An event whose delivery the exit interrupted is still owed to the guest: inject it again
-	 * (without the NMI-unblocking bit, which is not part of the entry format).
-	 */
+	capture_interrupted_event(vp, &info);
+	/* The processor clears the entry's event at every exit; the core programs the next one. */
 	vmcs_write32(VMCS_ENTRY_INTERRUPTION_INFO, 0);
-	vectoring = vmcs_read32(VMCS_IDT_VECTORING_INFO);
-	if (vectoring & VMX_INTR_VALID) {
-		vmcs_write32(VMCS_ENTRY_INTERRUPTION_INFO, vectoring & ~(1U << 12));
-		if (vectoring & VMX_INTR_ERROR_VALID)
-			vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR_CODE,
-			             vmcs_read32(VMCS_IDT_VECTORING_ERROR_CODE));
-		vmcs_write32(VMCS_ENTRY_INSTRUCTION_LENGTH, info.insn_length);
+}
+
+/* The interruption-information format of VM entry (SDM "VM-Entry Controls for Event Injection"). */
+static void vmx_set_event(struct hv_vp *vp, const struct hv_event *e)
+{
+	uint32_t info;
+
+	load_vmcs(vmx_vp_of(vp));
+	if (!e || !e->valid) {
+		vmcs_write32(VMCS_ENTRY_INTERRUPTION_INFO, 0);
+		return;
+	}
+	info = e->vector | ((uint32_t)(e->type & 7) << VMX_INTR_TYPE_SHIFT) | VMX_INTR_VALID;
+	if (e->has_error) {
+		info |= VMX_INTR_ERROR_VALID;
+		vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR_CODE, e->error);
+	}
+	/* Software events need their instruction's length (1-15; VM entry checks it). */
+	if (e->type == HV_EVENT_SOFT_INTERRUPT || e->type == HV_EVENT_SOFT_EXCEPTION ||
+	    e->type == HV_EVENT_PRIV_SOFT_EXCEPTION)
+		vmcs_write32(VMCS_ENTRY_INSTRUCTION_LENGTH,
+		             e->insn_length >= 1 && e->insn_length <= 15 ? e->insn_length : 1);
+	/* With virtual NMIs, an NMI can be injected only while virtual-NMI blocking is 0. */
+	if (e->type == HV_EVENT_NMI && vmx.config.nmi_window)
+		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY,
+		             vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & ~VMX_BLOCKING_NMI);
+	vmcs_write32(VMCS_ENTRY_INTERRUPTION_INFO, info);
+}
+
+static void vmx_get_interruptibility(struct hv_vp *vp, struct hv_interruptibility *out)
+{
+	uint32_t blocking;
+
+	load_vmcs(vmx_vp_of(vp));
+	blocking = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY);
+	out->interrupts_enabled = (vmcs_readnl(VMCS_GUEST_RFLAGS) & RFLAGS_IF) != 0;
+	out->shadow = (blocking & (VMX_BLOCKING_STI | VMX_BLOCKING_MOV_SS)) != 0;
+	/*
+	 * MOV SS blocks NMIs; some processors refuse NMI injection in an STI shadow too (SDM
+	 * "Checks on Guest Non-Register State"), so both count. Without virtual NMIs the processor
+	 * keeps no NMI blocking for the guest: an NMI then waits only for the shadow to end.
+	 */
+	out->nmi_blocked = out->shadow || (blocking & VMX_BLOCKING_NMI);
+}
+
+static void set_proc(struct vmx_vp *x, uint32_t proc)
+{
+	if (x->proc != proc) {
+		x->proc = proc;
+		vmcs_write32(VMCS_PROC_BASED_CONTROLS, proc);
 	}
 }
 
-static void vmx_inject_exception(struct hv_vp *vp, uint8_t vector, bool has_error, uint32_t error)
+static void set_pin(struct vmx_vp *x, uint32_t pin)
 {
-	uint32_t info =
-	    vector | (VMX_INTR_TYPE_HW_EXCEPTION << VMX_INTR_TYPE_SHIFT) | VMX_INTR_VALID;
-
-	load_vmcs(vmx_vp_of(vp));
-	if (has_error) {
-		info |= VMX_INTR_ERROR_VALID;
-		vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR_CODE, error);
+	if (x->pin != pin) {
+		x->pin = pin;
+		vmcs_write32(VMCS_PIN_BASED_CONTROLS, pin);
 	}
-	vmcs_write32(VMCS_ENTRY_INTERRUPTION_INFO, info);
+}
+
+/*
+ * Interrupt-window exiting exits before the first instruction that runs with RFLAGS.IF=1 and
+ * no STI/MOV SS blocking; NMI-window exiting before the first without virtual-NMI or MOV SS
+ * blocking (SDM "VM-Execution Controls"). Without virtual NMIs there is no NMI window: the
+ * NMI waits for the next exit (a shadow lasts one instruction).
+ */
+static void vmx_set_windows(struct hv_vp *vp, bool interrupt_window, bool nmi_window)
+{
+	struct vmx_vp *x = vmx_vp_of(vp);
+	uint32_t proc = x->proc & ~(VMX_PROC_INTERRUPT_WINDOW | VMX_PROC_NMI_WINDOW);
+
+	load_vmcs(x);
+	if (interrupt_window && vmx.config.interrupt_window)
+		proc |= VMX_PROC_INTERRUPT_WINDOW;
+	if (nmi_window && vmx.config.nmi_window)
+		proc |= VMX_PROC_NMI_WINDOW;
+	set_proc(x, proc);
+}
+
+/* The VMX-preemption timer, recomputed from the TSC at each entry (no "save timer value"). */
+static bool vmx_arm_deadline(struct hv_vp *vp, uint64_t deadline, uint64_t now)
+{
+	struct vmx_vp *x = vmx_vp_of(vp);
+
+	if (!vmx.config.preemption_timer)
+		return false;
+	load_vmcs(x);
+	if (!deadline) {
+		set_pin(x, x->pin & ~VMX_PIN_PREEMPTION_TIMER);
+		return true;
+	}
+	vmcs_write32(VMCS_GUEST_PREEMPTION_TIMER,
+	             vmx_preemption_timer_value(deadline, now, vmx.config.preemption_timer_shift));
+	set_pin(x, x->pin | VMX_PIN_PREEMPTION_TIMER);
+	return true;
 }
 
 static void vmx_skip_instruction(struct hv_vp *vp, uint8_t length)
@@ -759,9 +873,8 @@ static void vmx_skip_instruction(struct hv_vp *vp, uint8_t length)
 	         (vmcs_read32(VMCS_GUEST_CS_AR) & HV_SEG_ATTR_L);
 	vmcs_writenl(VMCS_GUEST_RIP, long64 ? rip : (uint32_t)rip);
 	/* The instruction completed: any STI or MOV SS interrupt shadow is over. */
-	vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY,
-	             vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) &
-	                 ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+	vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) &
+	                                              ~(VMX_BLOCKING_STI | VMX_BLOCKING_MOV_SS));
 }
 
 const struct hv_vendor_ops hv_vmx_ops = {
@@ -776,6 +889,10 @@ const struct hv_vendor_ops hv_vmx_ops = {
     .get_register = vmx_get_register,
     .set_register = vmx_set_register,
     .enter = vmx_enter,
-    .inject_exception = vmx_inject_exception,
+    .inject_exception = hv_event_queue_exception,
+    .get_interruptibility = vmx_get_interruptibility,
+    .set_event = vmx_set_event,
+    .set_windows = vmx_set_windows,
+    .arm_deadline = vmx_arm_deadline,
     .skip_instruction = vmx_skip_instruction,
 };

@@ -33,11 +33,13 @@ void vmx_configure(const struct vmx_msrs *m, struct vmx_config *c)
 	                      VMX_PROC_USE_IO_BITMAPS | VMX_PROC_USE_MSR_BITMAPS |
 	                      VMX_PROC_MONITOR_EXITING | VMX_PROC_SECONDARY;
 	/*
-	 * Acknowledging interrupts on exit consumes a host interrupt at the exit: with the host's
-	 * interrupts off, an unacknowledged one would stay pending and exit again at every entry.
+	 * No "acknowledge interrupt on exit": a host interrupt that stops the guest stays pending
+	 * in the host's local APIC, and the monitor's own handler takes it (host take_interrupts).
+	 * A monitor without take_interrupts gets exit_ack instead (vmx.c): the interrupt is then
+	 * consumed at the exit, or it would exit again at every entry.
 	 */
-	const uint32_t exit = VMX_EXIT_HOST_64BIT | VMX_EXIT_ACK_INTERRUPT | VMX_EXIT_SAVE_EFER |
-	                      VMX_EXIT_LOAD_EFER | VMX_EXIT_SAVE_PAT | VMX_EXIT_LOAD_PAT;
+	const uint32_t exit = VMX_EXIT_HOST_64BIT | VMX_EXIT_SAVE_EFER | VMX_EXIT_LOAD_EFER |
+	                      VMX_EXIT_SAVE_PAT | VMX_EXIT_LOAD_PAT;
 	const uint32_t entry = VMX_ENTRY_LOAD_EFER | VMX_ENTRY_LOAD_PAT;
 
 	c->refusal = NULL;
@@ -75,7 +77,31 @@ void vmx_configure(const struct vmx_msrs *m, struct vmx_config *c)
 	c->ept_execute_only = (m->ept_vpid & VMX_EPT_CAP_EXECUTE_ONLY) != 0;
 	c->invept_single = (m->ept_vpid & VMX_EPT_CAP_INVEPT_SINGLE) != 0;
 	c->invvpid_single = (m->ept_vpid & VMX_VPID_CAP_SINGLE) != 0;
-	/* The preemption timer is reported, not yet armed: scheduling comes with its own issue. */
+	c->exit_ack = c->exit;
+	try_controls(m->exit, &c->exit_ack, VMX_EXIT_ACK_INTERRUPT);
+	/* Guest MOV to/from CR8 must not reach the host's TPR: the VP's CR8 lives in libhv. */
+	try_controls(m->procbased, &c->proc,
+	             VMX_PROC_CR8_LOAD_EXITING | VMX_PROC_CR8_STORE_EXITING);
+	/* Window exits are switched on per entry (vmx.c): only whether they exist is noted here. */
+	c->interrupt_window = (m->procbased >> 32) & VMX_PROC_INTERRUPT_WINDOW;
+	c->nmi_window = try_controls(m->pinbased, &c->pin, VMX_PIN_VIRTUAL_NMIS) &&
+	                ((m->procbased >> 32) & VMX_PROC_NMI_WINDOW);
+	/* The preemption timer is switched on per entry too, when the VP has a deadline. */
 	c->preemption_timer = (m->pinbased >> 32) & VMX_PIN_PREEMPTION_TIMER;
 	c->preemption_timer_shift = (uint8_t)(m->misc & 0x1f);
+}
+
+uint32_t vmx_preemption_timer_value(uint64_t deadline, uint64_t now, uint8_t shift)
+{
+	uint64_t delta, ticks;
+
+	if (deadline <= now)
+		return 0;
+	delta = deadline - now;
+	shift &= 0x1f;
+	ticks = delta >> shift;
+	if (ticks >= 0xffffffffULL - 1)
+		return 0xffffffffU;
+	/* Rounded up, plus the first tick, which may come at once. */
+	return (uint32_t)ticks + ((delta & ((1ULL << shift) - 1)) ? 2U : 1U);
 }

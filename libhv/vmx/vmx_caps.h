@@ -58,6 +58,9 @@ struct vmx_config {
 	uint32_t pin, proc, proc2, exit, entry;
 	bool ept, vpid, unrestricted, ept_ad, ept_1g, ept_execute_only, preemption_timer;
 	bool invept_single, invvpid_single;
+	bool interrupt_window; /* interrupt-window exiting */
+	bool nmi_window;       /* virtual NMIs and NMI-window exiting */
+	uint32_t exit_ack; /* exit controls with "acknowledge interrupt on exit" where allowed */
 	uint8_t preemption_timer_shift; /* the timer counts TSC >> this */
 	const char *refusal;            /* set when VMX cannot be used: why */
 };
@@ -75,3 +78,11 @@ void vmx_configure(const struct vmx_msrs *msrs, struct vmx_config *config);
 uint64_t vmx_fix_cr(uint64_t value, uint64_t fixed0, uint64_t fixed1);
 
 #endif
+
+/*
+ * The VMX-preemption timer value that makes the guest exit at or after `deadline` when entered
+ * at TSC `now`: the timer counts down by one each time TSC bit `shift` toggles, so the first
+ * tick may come early; one tick more than the rounded-up difference keeps the exit from ever
+ * coming before the deadline. Saturates at the 32-bit field's largest value; 0 when it passed.
+ */
+uint32_t vmx_preemption_timer_value(uint64_t deadline, uint64_t now, uint8_t shift);

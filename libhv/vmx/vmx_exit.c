@@ -99,6 +99,15 @@ void vmx_decode_exit(const struct vmx_exit_info *x, const uint64_t gprs[VMX_GPR_
 		exit->reason = HV_EXIT_INTERRUPT;
 		exit->insn_length = 0;
 		break;
+	case VMX_EXIT_INTERRUPT_WINDOW:
+		exit->reason = HV_EXIT_INTERRUPT_WINDOW;
+		exit->insn_length = 0;
+		break;
+	/* The NMI window libhv armed for an NMI of its own: re-evaluated by the core, like a host interrupt. */
+	case VMX_EXIT_NMI_WINDOW:
+		exit->reason = HV_EXIT_INTERRUPT;
+		exit->insn_length = 0;
+		break;
 	case VMX_EXIT_TRIPLE_FAULT:
 		exit->reason = HV_EXIT_SHUTDOWN;
 		exit->insn_length = 0;

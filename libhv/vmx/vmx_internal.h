@@ -29,6 +29,8 @@ struct vmx_vp {
 	bool launched;
 	uint16_t vpid;
 	uint64_t cr2; /* not in the VMCS: loaded and saved around each entry */
+	uint64_t cr8; /* the guest's TPR: CR8 accesses exit, the host's TPR stays the host's */
+	uint32_t pin, proc; /* the pin-based and primary controls in the VMCS now */
 	uint64_t lazy_msrs[VMX_LAZY_MSR_COUNT];
 };
 

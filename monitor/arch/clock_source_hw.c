@@ -95,11 +95,24 @@ uint64_t clock_source_calibrate(void)
 	return hz;
 }
 
+uint64_t clock_source_tsc_hz(void)
+{
+	return tsc_hz;
+}
+
 uint64_t clock_source_now_ns(void)
 {
-	uint64_t cycles = timing_cycles() - tsc_start;
+	return clock_source_tsc_to_ns_at(timing_cycles(), tsc_start, tsc_hz);
+}
 
-	return (uint64_t)((unsigned __int128)cycles * 1000000000ULL / tsc_hz);
+uint64_t clock_source_ns_to_tsc(uint64_t ns)
+{
+	return clock_source_ns_to_tsc_at(ns, tsc_start, tsc_hz);
+}
+
+uint64_t clock_source_tsc_to_ns(uint64_t tsc)
+{
+	return clock_source_tsc_to_ns_at(tsc, tsc_start, tsc_hz);
 }
 
 uint64_t clock_source_epoch_seconds(void)
@@ -113,7 +126,20 @@ static uint64_t now_ns(void *opaque)
 	return clock_source_now_ns();
 }
 
+static uint64_t tsc_to_ns(void *opaque, uint64_t tsc)
+{
+	(void)opaque;
+	return clock_source_tsc_to_ns(tsc);
+}
+
+static uint64_t ns_to_tsc(void *opaque, uint64_t ns)
+{
+	(void)opaque;
+	return clock_source_ns_to_tsc(ns);
+}
+
 struct clock clock_source_clock(void)
 {
-	return (struct clock){.now_ns = now_ns, .opaque = 0};
+	return (struct clock){
+	    .now_ns = now_ns, .opaque = 0, .tsc_to_ns = tsc_to_ns, .ns_to_tsc = ns_to_tsc};
 }

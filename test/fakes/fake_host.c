@@ -97,6 +97,21 @@ static void *fake_hpa_to_hva(hv_hpa_t hpa)
 	abort(); /* libhv touched host memory it does not own */
 }
 
+/* The host timer and the host's interrupt window, as a monitor with a TSC-deadline timer has them. */
+static uint64_t armed_timer;
+static unsigned arm_calls, take_calls;
+
+static void fake_arm_timer(uint64_t tsc)
+{
+	armed_timer = tsc;
+	arm_calls++;
+}
+
+static void fake_take_interrupts(void)
+{
+	take_calls++;
+}
+
 static void fake_vlog(const char *fmt, va_list ap)
 {
 	vsnprintf(last_log, sizeof(last_log), fmt, ap);
@@ -108,7 +123,32 @@ const struct hv_host_ops fake_host_ops = {
     .hpa_to_hva = fake_hpa_to_hva,
     .vlog = fake_vlog,
     .rdmsr_safe = NULL,
+    .arm_timer = fake_arm_timer,
+    .take_interrupts = fake_take_interrupts,
 };
+
+/* The same host without the optional timer ops (a monitor that never lets interrupts in). */
+const struct hv_host_ops fake_host_ops_no_timer = {
+    .alloc_pages = fake_alloc_pages,
+    .free_pages = fake_free_pages,
+    .hpa_to_hva = fake_hpa_to_hva,
+    .vlog = fake_vlog,
+};
+
+uint64_t fake_host_armed_timer(void)
+{
+	return armed_timer;
+}
+
+unsigned fake_host_arm_timer_calls(void)
+{
+	return arm_calls;
+}
+
+unsigned fake_host_take_interrupts_calls(void)
+{
+	return take_calls;
+}
 
 size_t fake_host_pages_in_use(void)
 {
@@ -130,6 +170,8 @@ void fake_host_reset(void)
 	fail_after = -1;
 	next_hpa = FAKE_HPA_BASE;
 	last_log[0] = '\0';
+	armed_timer = 0;
+	arm_calls = take_calls = 0;
 }
 
 const char *fake_host_last_log(void)

@@ -28,6 +28,12 @@ void fake_host_fail_after(long n);
 void fake_host_reset(void);
 /* The last line libhv logged. */
 const char *fake_host_last_log(void);
+/* fake_host_ops has arm_timer and take_interrupts; this one has neither. */
+extern const struct hv_host_ops fake_host_ops_no_timer;
+/* The last TSC passed to arm_timer (0: cancelled), and how often each op was called. */
+uint64_t fake_host_armed_timer(void);
+unsigned fake_host_arm_timer_calls(void);
+unsigned fake_host_take_interrupts_calls(void);
 
 /* ---- fake_svm.c: the world switch ---- */
 
@@ -42,5 +48,7 @@ unsigned fake_svm_entries(void);
 uint8_t fake_svm_tlb_control(unsigned entry);
 /* The EVENTINJ field as it was at the last VMRUN. */
 uint64_t fake_svm_last_event_inject(void);
+/* Whether the last VMRUN ran with the host's interrupts able to stop the guest. */
+bool fake_svm_last_host_interrupts(void);
 
 #endif

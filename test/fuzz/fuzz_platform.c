@@ -41,7 +41,8 @@ static struct platform p;
 /*
  * Each step is 8 bytes: op, where (2), value (4), time step. op bits 0-1: port read, port write,
  * MMIO read, MMIO write; bits 2-4: size index; bit 5: the address is raw, not near a device;
- * bit 6: poll the interrupt lines and acknowledge at the PIC; bit 7: switch the current CPU.
+ * bit 6: poll the interrupt lines and take what each VP is offered (with bit 5: also an APIC
+ * MSR write, where picking the MSR and value the value); bit 7: switch the current CPU.
  */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -50,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .ram_size = 64ULL << 20,
 	    .cpu_count = 2,
 	    .epoch_seconds = 1709214330ULL,
-	    .clock = {fake_now, NULL},
+	    .clock = {.now_ns = fake_now},
 	    .irq = {check_irq, NULL},
 	    .console_tx = count_tx,
 	};
@@ -95,10 +96,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				mmio_bus_read(&p.mmio, gpa, buf, len);
 		}
 		if (op & 0x40) {
+			struct lapic *apic = &p.lapic[p.current_cpu];
+			uint64_t v64 = (uint64_t)value << (where & 0x20);
+
+			if (op & 0x20) {
+				if ((where >> 8) == 0x1B)
+					(void)lapic_set_base_msr(apic, v64);
+				else
+					(void)lapic_msr_write(apic,
+					                      (where >> 8) == 0x6E
+					                          ? LAPIC_MSR_TSC_DEADLINE
+					                          : 0x800U + (where & 0xFFU),
+					                      v64);
+			}
 			platform_poll(&p);
-			if (pic_pending_vector(&p.pic) >= 0)
-				(void)pic_acknowledge(&p.pic);
-			(void)pit_next_edge_ns(&p.pit, NULL);
+			for (unsigned cpu = 0; cpu < p.nr_cpus; cpu++) {
+				int v = platform_pending_vector(&p, cpu);
+
+				if (v >= 0)
+					platform_vector_taken(&p, cpu, (uint8_t)v);
+				(void)platform_take_nmi(&p, cpu);
+			}
+			/* Time alone never changes anything in the past. */
+			if (platform_next_event_ns(&p) < fuzz_now)
+				__builtin_trap();
 		}
 		if (op & 0x80)
 			platform_set_current_cpu(&p, value & 3);

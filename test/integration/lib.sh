@@ -77,6 +77,16 @@ expect_order() {
 	fi
 }
 
+# expect_all_before LOG PATTERN1 PATTERN2: every line matching PATTERN1 comes before every line
+# matching PATTERN2 (both must match), e.g. every partition starts before any ends.
+expect_all_before() {
+	a=$(grep -En -- "$2" "$1.monitor" | tail -n1 | cut -d: -f1)
+	b=$(grep -En -- "$3" "$1.monitor" | head -n1 | cut -d: -f1)
+	if [ -z "$a" ] || [ -z "$b" ] || [ "$a" -ge "$b" ]; then
+		fail "expected every /$2/ before any /$3/ (log: $1)"
+	fi
+}
+
 # expect_verdict LOG success|failure: how the monitor ended the machine. QEMU: its exit status
 # (33 success, 35 failure). Bochs exits 1 either way: it must have ended through the monitor's
 # shutdown port, and the console carries the verdict.

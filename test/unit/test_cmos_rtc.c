@@ -27,7 +27,7 @@ static void record_irq(void *opaque, unsigned n, bool level)
 
 static void start(uint64_t ram_below, uint64_t ram_above)
 {
-	struct clock clk = {fake_now, NULL};
+	struct clock clk = {.now_ns = fake_now};
 	struct irq_line irq = {record_irq, NULL};
 	struct cmos_rtc_config cfg = {EPOCH, ram_below, ram_above, 2};
 

@@ -5,6 +5,7 @@
 #include <hv/abi/hv_enlightenment.h>
 
 #include "fakes/fake_partition.h"
+#include "fakes/fake_tsc.h"
 #include "libhv/core/hv_internal.h"
 
 static void setup(void)
@@ -52,8 +53,10 @@ Test(cpuid_hv, only_implemented_features_are_advertised)
 {
 	struct cpuid_regs r = leaf(HV_CPUID_FEATURES);
 
-	cr_expect_eq(r.eax, HV_FEATURE_HYPERCALL_MSRS | HV_FEATURE_VP_INDEX_MSR);
-	cr_expect_eq(r.edx, 0, "no XMM fast calls, crash or frequency MSRs");
+	cr_expect_eq(r.eax,
+	             HV_FEATURE_HYPERCALL_MSRS | HV_FEATURE_VP_INDEX_MSR | HV_FEATURE_SYNIC_MSRS,
+	             "no TSC frequency from the host: no clocks, no timers");
+	cr_expect_eq(r.edx, 0, "no XMM fast calls, crash or frequency MSRs, no direct timers");
 	r = leaf(HV_CPUID_ENLIGHTENMENT);
 	cr_expect_eq(r.eax, HV_HINT_REMOTE_TLB_FLUSH | HV_HINT_EX_PROCESSOR_MASKS);
 	cr_expect_eq(r.ebx, 0xffffffffU, "never notify a long spin wait");
@@ -62,6 +65,28 @@ Test(cpuid_hv, only_implemented_features_are_advertised)
 	cr_expect_eq(r.ebx, 1);
 	r = leaf(HV_CPUID_HARDWARE_FEATURES);
 	cr_expect(r.eax == 0 && r.ebx == 0 && r.ecx == 0 && r.edx == 0);
+}
+
+Test(cpuid_hv, the_clocks_come_with_a_tsc_frequency)
+{
+	struct cpuid_regs r;
+	const uint32_t clocks = HV_FEATURE_VP_RUNTIME_MSR | HV_FEATURE_TIME_REF_COUNT_MSR |
+	                        HV_FEATURE_REFERENCE_TSC | HV_FEATURE_SYNTIMER_MSRS;
+
+	fake_tsc_install(2000000000ULL);
+	r = leaf(HV_CPUID_FEATURES);
+	cr_expect_eq(r.eax, HV_FEATURE_HYPERCALL_MSRS | HV_FEATURE_VP_INDEX_MSR |
+	                        HV_FEATURE_SYNIC_MSRS | clocks);
+	cr_expect_eq(r.edx, HV_FEATURE_EDX_STIMER_DIRECT, "no APIC frequency: no frequency MSRs");
+	hv_partition_set_apic_frequency(fake_part.p, 1000000000ULL);
+	r = leaf(HV_CPUID_FEATURES);
+	cr_expect(r.eax & HV_FEATURE_FREQUENCY_MSRS);
+	cr_expect_eq(r.edx, HV_FEATURE_EDX_STIMER_DIRECT | HV_FEATURE_EDX_FREQUENCY_MSRS);
+	/* A TSC below 10 MHz cannot be scaled into 100 ns units with a 64-bit scale. */
+	fake_tsc_install(10000000ULL);
+	r = leaf(HV_CPUID_FEATURES);
+	cr_expect_not(r.eax & clocks);
+	cr_expect_eq(r.edx, 0);
 }
 
 Test(cpuid_hv, a_child_has_child_privileges_only)

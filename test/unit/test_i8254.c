@@ -53,7 +53,7 @@ static uint8_t inb(uint16_t port)
 
 static void setup(void)
 {
-	struct clock clk = {fake_now, NULL};
+	struct clock clk = {.now_ns = fake_now};
 	struct irq_line irq = {record_irq, NULL};
 
 	rises = falls = 0;

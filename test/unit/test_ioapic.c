@@ -130,3 +130,101 @@ Test(ioapic, only_aligned_dwords)
 	cr_assert_eq(io.bad_accesses, 3);
 	cr_assert_eq(rd32(0x20), 0, "unimplemented offsets read 0");
 }
+
+/* ---- Messages toward the local APICs ---- */
+
+static uint64_t sent[16];
+static unsigned nr_sent;
+static bool accept_messages;
+
+static bool record_message(void *opaque, uint64_t entry)
+{
+	(void)opaque;
+	if (nr_sent < 16)
+		sent[nr_sent] = entry;
+	nr_sent++;
+	return accept_messages;
+}
+
+static void setup_bus(void)
+{
+	setup();
+	nr_sent = 0;
+	accept_messages = true;
+	ioapic_set_bus(&io, &(struct ioapic_bus){record_message, NULL});
+}
+
+Test(ioapic, edge_sends_on_rising_edges_only, .init = setup_bus)
+{
+	reg_write(0x11 + 2 * 4, 0x03000000U); /* destination APIC 3 */
+	reg_write(0x10 + 2 * 4, 0x834);       /* logical, fixed, edge, vector 0x34 */
+	ioapic_set_irq(&io, 4, true);
+	cr_assert_eq(nr_sent, 1);
+	cr_assert_eq(sent[0], 0x0300000000000834ULL, "the whole entry goes with the message");
+	ioapic_set_irq(&io, 4, true);
+	cr_assert_eq(nr_sent, 1, "no new edge");
+	ioapic_set_irq(&io, 4, false);
+	ioapic_set_irq(&io, 4, true);
+	cr_assert_eq(nr_sent, 2);
+	cr_assert_eq(reg_read(0x10 + 2 * 4), 0x834U, "edge: no remote IRR, delivery status idle");
+}
+
+Test(ioapic, masked_edge_is_lost, .init = setup_bus)
+{
+	reg_write(0x10 + 2 * 5, IOAPIC_RTE_MASKED | 0x35);
+	ioapic_set_irq(&io, 5, true);
+	reg_write(0x10 + 2 * 5, 0x35);
+	cr_assert_eq(nr_sent, 0, "the 82093AA drops edges while masked");
+	ioapic_set_irq(&io, 5, false);
+	ioapic_set_irq(&io, 5, true);
+	cr_assert_eq(nr_sent, 1);
+}
+
+Test(ioapic, level_sends_once_until_eoi, .init = setup_bus)
+{
+	reg_write(0x10 + 2 * 10, 0x8000 | 0x3A);
+	ioapic_set_irq(&io, 10, true);
+	cr_assert_eq(nr_sent, 1);
+	cr_assert(ioapic_entry(&io, 10) & IOAPIC_RTE_REMOTE_IRR);
+	ioapic_set_irq(&io, 10, false);
+	ioapic_set_irq(&io, 10, true);
+	cr_assert_eq(nr_sent, 1, "remote IRR holds further messages");
+	ioapic_eoi(&io, 0x3B);
+	cr_assert_eq(nr_sent, 1, "another vector's EOI");
+	ioapic_eoi(&io, 0x3A);
+	cr_assert_eq(nr_sent, 2, "still asserted at the EOI: sent again");
+	ioapic_set_irq(&io, 10, false);
+	ioapic_eoi(&io, 0x3A);
+	cr_assert_eq(nr_sent, 2);
+	cr_assert_not(ioapic_entry(&io, 10) & IOAPIC_RTE_REMOTE_IRR);
+}
+
+Test(ioapic, unmasking_an_asserted_level_entry_sends, .init = setup_bus)
+{
+	reg_write(0x10 + 2 * 11, IOAPIC_RTE_MASKED | 0x8000 | 0x3B);
+	ioapic_set_irq(&io, 11, true);
+	cr_assert_eq(nr_sent, 0);
+	reg_write(0x10 + 2 * 11, 0x8000 | 0x3B);
+	cr_assert_eq(nr_sent, 1);
+	cr_assert(ioapic_entry(&io, 11) & IOAPIC_RTE_REMOTE_IRR);
+}
+
+Test(ioapic, refused_level_message_sets_no_remote_irr, .init = setup_bus)
+{
+	accept_messages = false;
+	reg_write(0x10 + 2 * 12, 0x8000 | 0x3C);
+	ioapic_set_irq(&io, 12, true);
+	cr_assert_eq(nr_sent, 1);
+	cr_assert_not(ioapic_entry(&io, 12) & IOAPIC_RTE_REMOTE_IRR, "nobody would EOI it");
+}
+
+Test(ioapic, eoi_register_and_out_of_range_pins, .init = setup_bus)
+{
+	reg_write(0x10 + 2 * 13, 0x8000 | 0x3D);
+	ioapic_set_irq(&io, 13, true);
+	wr32(IOAPIC_EOI, 0x3D);
+	cr_assert_eq(nr_sent, 2, "the version-0x20 EOI register acts as a broadcast");
+	ioapic_set_irq(&io, IOAPIC_PINS, true);
+	cr_assert_eq(ioapic_entry(&io, IOAPIC_PINS), 0);
+	cr_assert_eq(nr_sent, 2);
+}

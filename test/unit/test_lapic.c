@@ -17,7 +17,7 @@ static uint64_t fake_now(void *opaque)
 
 static void setup(void)
 {
-	struct clock clk = {fake_now, NULL};
+	struct clock clk = {.now_ns = fake_now};
 
 	now_ns = 5000;
 	lapic_init(&apic, 3, &clk);
@@ -102,7 +102,7 @@ ParameterizedTestParameters(lapic, rw_masks)
 	    {LAPIC_TMR, 0, 0},
 	    {LAPIC_IRR + 0x70, 0, 0},
 	    {LAPIC_LVT_CMCI, 0x107FFU, 0},
-	    {LAPIC_LVT_TIMER, 0x300FFU, 0},
+	    {LAPIC_LVT_TIMER, 0x700FFU, 0},
 	    {LAPIC_LVT_THERMAL, 0x107FFU, 0},
 	    {LAPIC_LVT_PERF, 0x107FFU, 0},
 	    {LAPIC_LVT_LINT0, 0x1A7FFU, 0},

@@ -142,7 +142,7 @@ static const struct bad_case bad_cases[] = {
     {"/boot/x name=a expect=8589934593", "expect=8589934593"},
     {"/boot/x name=a expect=1 expect=3", "expect= given twice"},
     {"/boot/x name=a kind=optionrom", "kind= applies only to a file"},
-    {"/boot/x for=a kind=rom", "kind=rom: 'module' or 'optionrom'"},
+    {"/boot/x for=a kind=rom", "'module', 'optionrom' or 'block'"},
     {"/boot/x for=a kind=module kind=module", "kind= given twice"},
 };
 
@@ -268,4 +268,25 @@ Test(module_args, kind_optionrom)
 	cr_expect(a.option_rom);
 	cr_assert_eq(module_args_parse(mod, strlen(mod), &a, err, sizeof(err)), 0, "%s", err);
 	cr_expect_not(a.option_rom);
+	cr_expect_not(a.block_device);
+}
+
+Test(module_args, kind_block)
+{
+	struct module_args a;
+	char err[160];
+	const char *blk = "/boot/disk.img name=disk for=linux kind=block";
+	const char *alone = "/boot/disk.img name=disk kind=block";
+	const char *twice = "/boot/disk.img for=linux kind=block kind=optionrom";
+
+	cr_assert_eq(module_args_parse(blk, strlen(blk), &a, err, sizeof(err)), 0, "%s", err);
+	cr_expect(a.block_device);
+	cr_expect_not(a.option_rom);
+	cr_expect(a.has_for);
+	cr_expect_str_eq(a.for_name, "linux");
+	cr_expect_str_eq(a.name, "disk");
+	cr_expect_eq(module_args_parse(alone, strlen(alone), &a, err, sizeof(err)), -EINVAL);
+	cr_expect(strstr(err, "kind= applies only to a file") != NULL, "%s", err);
+	cr_expect_eq(module_args_parse(twice, strlen(twice), &a, err, sizeof(err)), -EINVAL);
+	cr_expect(strstr(err, "kind= given twice") != NULL, "%s", err);
 }

@@ -41,7 +41,7 @@ static struct platform_config config(void)
 	    .ram_size = 32ULL << 20,
 	    .cpu_count = 2,
 	    .epoch_seconds = 1709214330ULL,
-	    .clock = {fake_now, NULL},
+	    .clock = {.now_ns = fake_now},
 	    .irq = {sink, NULL},
 	    .console_tx = tx,
 	};

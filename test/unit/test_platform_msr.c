@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 
+#include "devices/platform.h"
 #include "monitor/lib/errno.h"
 #include "monitor/platform_msr.h"
 
@@ -83,4 +84,38 @@ Test(platform_msr, apic_enable_bit_follows_writes)
 	platform_msr_read(&m, MSR_IA32_APIC_BASE, &v);
 	cr_expect_eq(v, 0xfee00000ULL | APIC_BASE_BSP, "EN cleared, BSP stays");
 	cr_expect_eq(m.tsc_writes_ignored, 0);
+}
+
+Test(platform_msr, apic_msrs_absent_without_a_platform)
+{
+	uint64_t v;
+
+	cr_expect_eq(platform_msr_read(&m, MSR_X2APIC_FIRST + 2, &v), -ENOENT);
+	cr_expect_eq(platform_msr_write(&m, MSR_IA32_TSC_DEADLINE, 1), -ENOENT);
+}
+
+/* Attached: IA32_APIC_BASE is the current VP's local APIC's, with the x2APIC transitions. */
+Test(platform_msr, attached_apic_base_and_x2apic)
+{
+	static struct platform p;
+	struct platform_config cfg = {.ram_size = 1ULL << 20, .cpu_count = 1};
+	uint64_t v;
+
+	cr_assert_eq(platform_init(&p, &cfg), 0);
+	platform_msrs_attach(&m, &p);
+	cr_assert_eq(platform_msr_read(&m, MSR_IA32_APIC_BASE, &v), 0);
+	cr_expect_eq(v, 0xfee00000ULL | APIC_BASE_ENABLE | APIC_BASE_BSP);
+	cr_expect_eq(platform_msr_write(&m, MSR_IA32_APIC_BASE, v | APIC_BASE_X2APIC), 0);
+	cr_expect(lapic_is_x2apic(&p.lapic[0]));
+	cr_expect_eq(platform_msr_read(&m, MSR_X2APIC_FIRST + 3, &v), 0);
+	cr_expect_eq(v, LAPIC_VERSION_VALUE);
+	cr_expect_eq(platform_msr_write(&m, MSR_X2APIC_FIRST + 3, 0), -EINVAL, "read-only: #GP");
+	cr_expect_eq(platform_msr_write(&m, MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_ENABLE),
+	             -EINVAL, "x2APIC to xAPIC: #GP");
+	cr_expect_eq(platform_msr_write(&m, MSR_IA32_APIC_BASE, 0xfee00000ULL), 0, "to disabled");
+	cr_expect_eq(platform_msr_read(&m, MSR_X2APIC_FIRST + 3, &v), -EINVAL);
+	cr_expect_eq(platform_msr_write(&m, MSR_IA32_APIC_BASE,
+	                                0xfee00000ULL | APIC_BASE_X2APIC | APIC_BASE_ENABLE),
+	             -EINVAL, "disabled to x2APIC: #GP");
+	cr_expect_eq(platform_msr_read(&m, MSR_IA32_MTRRCAP, &v), 0, "the rest is unchanged");
 }

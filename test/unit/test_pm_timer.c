@@ -16,7 +16,7 @@ static uint64_t fake_now(void *opaque)
 
 static void setup(void)
 {
-	struct clock clk = {fake_now, NULL};
+	struct clock clk = {.now_ns = fake_now};
 
 	now_ns = 0;
 	pm_timer_init(&pm, &clk);

@@ -1,8 +1,10 @@
-/* Host tests of the run's verdict: which endings meet which expect= expectations. */
+/* Host tests of the run's summary: the verdicts for expect=, and each partition's lines. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <string.h>
 
 #include "monitor/summary.h"
+#include "test/fakes/fake_serial.h"
 
 struct verdict_case {
 	enum child_state state;
@@ -36,4 +38,38 @@ ParameterizedTest(struct verdict_case *v, summary, verdicts)
 	                              .exit_status = v->expect_status};
 
 	cr_expect_eq(child_met_expectation(&c, &e), v->met);
+}
+
+/* The summary's per-partition lines: CPU time from the TSC cycles of its slices (fake 1 GHz TSC). */
+Test(summary, shows_cpu_time_and_exits_by_reason)
+{
+	static struct child c;
+	struct child_expectation e = {.exit_status = 1};
+	const char *out;
+
+	memset(&c, 0, sizeof(c));
+	c.state = CHILD_STOPPED;
+	c.exited = true;
+	c.exit_status = 1;
+	memcpy(c.name, "sleeper", 8);
+	c.tsc_cycles = 12345678; /* 12.345678 ms at 1 GHz */
+	c.slices = 42;
+	c.halts = 40;
+	c.injected = 41;
+	c.stats.entries = 90;
+	c.stats.exits[HV_EXIT_HLT] = 40;
+	c.stats.exits[HV_EXIT_DEADLINE] = 7;
+	c.stats.exits[HV_EXIT_INTERRUPT_WINDOW] = 3;
+	fake_serial_reset();
+	cr_expect(summary_print(&c, &e, 1));
+	out = fake_serial_output();
+	cr_expect(strstr(out, "monitor:   sleeper: exited with status 1 [expected]") != NULL, "%s",
+	          out);
+	cr_expect(strstr(out, "CPU time 12.345 ms in 42 slice(s); 40 HLT(s) gave the CPU away; "
+	                      "41 interrupt(s) and 0 NMI(s) injected") != NULL,
+	          "%s", out);
+	cr_expect(strstr(out, "90 entries, 50 exits, 12345678 host TSC cycles") != NULL, "%s", out);
+	cr_expect(strstr(out, "deadline") != NULL, "the new exit reasons are in the table: %s",
+	          out);
+	cr_expect(strstr(out, "interrupt-window") != NULL, "%s", out);
 }

@@ -145,7 +145,7 @@ Test(synthetic_msr, msrs_that_do_not_exist_raise_gp)
 	                                  HV_X64_MSR_TIME_REF_COUNT,
 	                                  HV_X64_MSR_REFERENCE_TSC,
 	                                  HV_X64_MSR_TSC_FREQUENCY,
-	                                  0x40000080U,
+	                                  0x40000085U,
 	                                  0x400000b0U,
 	                                  HV_X64_MSR_LAST};
 

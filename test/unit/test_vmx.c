@@ -133,7 +133,11 @@ Test(vmx_caps, a_skylake_gets_ept_vpid_and_unrestricted_guest)
 	cr_expect_not(c.proc & VMX_PROC_CR3_LOAD_EXITING, "TRUE controls let CR3 exiting go");
 	cr_expect(c.proc2 & VMX_PROC2_ENABLE_EPT);
 	cr_expect(c.exit & VMX_EXIT_LOAD_EFER);
-	cr_expect(c.exit & VMX_EXIT_ACK_INTERRUPT);
+	cr_expect_not(c.exit & VMX_EXIT_ACK_INTERRUPT, "host interrupts stay pending in the host");
+	cr_expect(c.exit_ack & VMX_EXIT_ACK_INTERRUPT, "for a host without take_interrupts");
+	cr_expect(c.pin & VMX_PIN_VIRTUAL_NMIS);
+	cr_expect(c.interrupt_window && c.nmi_window);
+	cr_expect(c.proc & VMX_PROC_CR8_LOAD_EXITING);
 	cr_expect(c.entry & VMX_ENTRY_LOAD_EFER);
 	cr_expect_eq(c.entry & (uint32_t)m.entry, (uint32_t)m.entry, "every required bit set");
 	cr_expect_eq(c.preemption_timer_shift, 5);

@@ -15,6 +15,7 @@
 #include <hv/abi/hv_status.h>
 #include <hv/exit.h>
 #include <hv/host.h>
+#include <hv/synic.h>
 #include <hv/types.h>
 
 struct hv_partition;
@@ -201,7 +202,13 @@ hv_status_t hv_vp_run(struct hv_vp *vp, struct hv_exit *exit);
  */
 hv_status_t hv_vp_complete(struct hv_vp *vp, const struct hv_exit *exit);
 
-/** Queue an exception for delivery at the next entry (#GP, #UD, ... with or without error code). */
+/**
+ * Queue an exception for delivery at the next entry (#GP, #UD, ... with or without error code;
+ * HV_STATUS_INVALID_PARAMETER for NMI, vectors above 31 or a wrong error-code flag). Combined
+ * with an event the guest is still owed by the SDM's double-fault rules: a #DF(0) may go in
+ * instead, and an exception while #DF is being delivered makes hv_vp_run() return
+ * HV_EXIT_SHUTDOWN.
+ */
 hv_status_t hv_vp_inject_exception(struct hv_vp *vp, uint8_t vector, bool has_error_code,
                                    uint32_t error_code);
 
@@ -218,7 +225,10 @@ hv_status_t hv_vp_inject_exception(struct hv_vp *vp, uint8_t vector, bool has_er
  * hv_vp_inject_exception() go before NMIs, NMIs before external interrupts.
  */
 
-/** Whether the VP can take an external interrupt at the next entry (see above). */
+/**
+ * Whether the VP can take an external interrupt at the next entry (see above). The TPR is not
+ * looked at: the monitor's local APIC owns priorities (the guest's TPR is HV_X64_REGISTER_CR8).
+ */
 bool hv_vp_interrupt_ready(struct hv_vp *vp);
 
 /**

@@ -41,7 +41,9 @@ typedef uint16_t hv_status_t;
 #define HV_STATUS_NOT_ACKNOWLEDGED 0x0014U
 /** the VP cannot run: it was stopped by an invalid-state exit */
 #define HV_STATUS_INVALID_VP_STATE 0x0015U
-#define HV_STATUS_NO_DATA          0x001BU /**< nothing to return */
+/** the target VP's SynIC, its message or event page, or the SINT is disabled */
+#define HV_STATUS_INVALID_SYNIC_STATE 0x0018U
+#define HV_STATUS_NO_DATA             0x001BU /**< nothing to return */
 /** a resource other than memory ran out */
 #define HV_STATUS_NO_RESOURCES 0x001DU
 /** the processor lacks what the call needs (VMX/SVM with nested paging) */

@@ -143,7 +143,8 @@ _Static_assert(sizeof(struct hv_vmbus_offer) <= 240, "one SynIC message");
 #define HV_BLOCK_OP_WRITE     2U
 #define HV_BLOCK_OK           0U
 #define HV_BLOCK_OUT_OF_RANGE 1U /* a sector past the device's end */
-#define HV_BLOCK_BAD_REQUEST  2U /* unknown op, count 0 or above the maximum, lengths wrong */
+#define HV_BLOCK_BAD_REQUEST  2U /* unknown op, count 0 or above the maximum */
+/* A packet whose length disagrees with its op and count is a protocol error: RESCIND_OFFER. */
 
 struct hv_block_request {
 	uint32_t op;    /* HV_BLOCK_OP_* */
