@@ -228,7 +228,8 @@ DEMO_MODULES = \
 	"$(O)/guests/mmio.elf:name=mmio mem=4M" \
 	"$(O)/guests/wild_access.elf:name=wild_access mem=4M expect=stopped" \
 	"$(O)/mbguests/platform.elf:name=platform mem=8M -- multiboot v1 kernel arguments" \
-	"docs/platform.md:name=platform_doc for=platform -- platform.md"
+	"docs/platform.md:name=platform_doc for=platform -- platform.md" \
+	"$(O)/mbguests/enlightened32.elf:name=enlightened32 mem=4M"
 
 $(O)/monitor.iso: $(O)/monitor.elf $(GUEST_ELFS) $(MBGUEST_ELFS) scripts/mkiso.sh
 	@echo "  ISO     $@"

@@ -19,8 +19,11 @@
 	 HV_FEATURE_SYNTIMER_MSRS)
 
 /*
- * Hints: use the flush hypercalls for remote TLB flushes (they exist, Ex forms included). No
- * cluster IPI (no interrupt injection yet), no relaxed timing, no APIC-MSR hint.
+ * Hints: use the flush hypercalls for remote TLB flushes (they exist, Ex forms included; Linux
+ * takes the Ex processor masks hint for the Ex forms of both the flush and the IPI calls). The
+ * cluster-IPI hint makes Linux send every IPI, self-IPIs included, through the hypercall, so it
+ * is given only when the IPI can arrive: with an interrupt target attached to the partition
+ * (without one, the vector would be dropped). No relaxed timing, no APIC-MSR hint.
  */
 #define HV_HINTS_IMPLEMENTED (HV_HINT_REMOTE_TLB_FLUSH | HV_HINT_EX_PROCESSOR_MASKS)
 
@@ -62,6 +65,8 @@ void hv_cpuid_hv_leaf(const struct hv_vp *vp, uint32_t leaf, uint32_t out[4])
 		break;
 	case HV_CPUID_ENLIGHTENMENT:
 		out[0] = HV_HINTS_IMPLEMENTED;
+		if (vp->partition->synthetic.has_interrupt_target)
+			out[0] |= HV_HINT_CLUSTER_IPI;
 		out[1] = HV_SPINLOCK_NEVER_NOTIFY;
 		break;
 	case HV_CPUID_IMPLEMENTATION:

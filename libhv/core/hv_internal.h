@@ -69,6 +69,17 @@ struct hv_vp_events {
 	uint64_t deadline;     /* hv_vp_set_deadline(): host TSC, 0 none */
 };
 
+/*
+ * A guest page the hypercall decoder translated (core/hypercall_decode.c): valid while the
+ * partition's slat.flush_generation is the one it was made under.
+ */
+struct hv_gpa_page_cache {
+	bool valid;
+	uint64_t generation;
+	hv_gpa_t page;
+	uint8_t *hva; /* the monitor's view of `page` */
+};
+
 struct hv_vp {
 	hv_hpa_t self_hpa;
 	struct hv_partition *partition;
@@ -81,7 +92,22 @@ struct hv_vp {
 	void *vendor; /* the backend's per-VP state */
 	struct hv_vp_synthetic synthetic;
 	bool interrupt_asserted; /* libhv raised a vector through the interrupt target (SynIC) */
+	/* The pages of this VP's last hypercall input and output blocks. */
+	struct hv_gpa_page_cache hc_input_page, hc_output_page;
 	struct hv_vp_events events;
+};
+
+/*
+ * What the hypercall entry (core/hypercall.c) needs of the guest's state, read by the backend in
+ * one go: who may call (CR0.PE, RFLAGS.VM, CPL), the calling convention (64-bit mode is EFER.LMA
+ * and CS.L), and the GPRs both conventions take their values from.
+ */
+struct hv_hypercall_entry {
+	bool protected_mode; /* CR0.PE */
+	bool v86;            /* RFLAGS.VM */
+	uint8_t cpl;
+	bool long64; /* 64-bit mode: EFER.LMA and CS.L */
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, r8;
 };
 
 /*
@@ -134,6 +160,17 @@ struct hv_vendor_ops {
 	bool (*arm_deadline)(struct hv_vp *vp, uint64_t deadline, uint64_t now);
 	/* Advance RIP by `length` bytes and end any interrupt shadow (an instruction completed). */
 	void (*skip_instruction)(struct hv_vp *vp, uint8_t length);
+	/*
+	 * The hypercall's hot path: get_register for each of CR0, RFLAGS, SS, EFER, CS and the GPRs
+	 * costs a lookup each, so the backend fills the whole struct hv_hypercall_entry at once.
+	 */
+	void (*read_hypercall_entry)(struct hv_vp *vp, struct hv_hypercall_entry *out);
+	/*
+	 * Finish a hypercall: write RAX, and RDX too unless `long64` (the 32-bit convention returns
+	 * EDX:EAX), then skip_instruction(vp, length) with RIP kept to 32 bits unless `long64`.
+	 */
+	void (*complete_hypercall)(struct hv_vp *vp, bool long64, uint64_t rax, uint64_t rdx,
+	                           uint8_t length);
 };
 
 extern const struct hv_vendor_ops hv_svm_ops;

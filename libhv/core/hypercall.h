@@ -48,16 +48,46 @@ struct hc_entry {
 	hv_status_t (*handler)(struct hc_call *call);
 };
 
-/* The entry for a call code, or NULL when the code is unknown (core/hypercall_table.c). */
-const struct hc_entry *hc_lookup(uint16_t code);
+/*
+ * The call-code table (core/hypercall_table.c): indexed by code, so that a lookup is one bounds
+ * check and one load on every hypercall. Codes at or above HC_TABLE_CODES (the extended calls
+ * from 0x8001) live in a small table of their own. An entry without a name is an unknown code.
+ */
+#define HC_TABLE_CODES 0x009BU /* up to HVCALL_GET_VP_INDEX_FROM_APIC_ID */
+extern const struct hc_entry hc_table[HC_TABLE_CODES];
+const struct hc_entry *hc_lookup_extended(uint16_t code);
 
-/* Handlers (core/hypercall_flush.c, core/hypercall_message.c). */
+/* The entry for a call code, or NULL when the code is unknown. */
+static inline const struct hc_entry *hc_lookup(uint16_t code)
+{
+	if (code < HC_TABLE_CODES)
+		return hc_table[code].name ? &hc_table[code] : NULL;
+	return hc_lookup_extended(code);
+}
+
+/* Handlers (core/hypercall_flush.c, core/hypercall_message.c, core/hypercall_ipi.c). */
 hv_status_t hc_flush_virtual_address_space(struct hc_call *call);
 hv_status_t hc_flush_virtual_address_list(struct hc_call *call);
 hv_status_t hc_flush_virtual_address_space_ex(struct hc_call *call);
 hv_status_t hc_flush_virtual_address_list_ex(struct hc_call *call);
 hv_status_t hc_post_message(struct hc_call *call);
 hv_status_t hc_signal_event(struct hc_call *call);
+hv_status_t hc_send_synthetic_cluster_ipi(struct hc_call *call);
+hv_status_t hc_send_synthetic_cluster_ipi_ex(struct hc_call *call);
+hv_status_t hc_get_vp_index_from_apic_id(struct hc_call *call);
+
+/*
+ * Processor sets (core/hypercall_flush.c). Call `visit` for each VP of the caller's partition
+ * named by a 64-bit processor mask (bit N: VP index N), or by an HV_VP_SET (TLFS "Virtual
+ * Processor Set") with the given format and valid-bank mask whose banks start at `banks` (the
+ * variable header, call->var_header_qwords of them). Indexes with no VP behind them are
+ * skipped. The set is checked whole before the first visit: an unknown format, or a bank count
+ * other than the variable header's size, gives HV_STATUS_INVALID_HYPERCALL_INPUT.
+ */
+typedef void (*hc_vp_visit_fn)(struct hv_vp *vp, void *ctx);
+void hc_for_each_vp_in_mask(struct hc_call *call, uint64_t mask, hc_vp_visit_fn visit, void *ctx);
+hv_status_t hc_for_each_vp_in_set(struct hc_call *call, uint64_t format, uint64_t valid_bank_mask,
+                                  const uint8_t *banks, hc_vp_visit_fn visit, void *ctx);
 
 /*
  * The decoder (core/hypercall_decode.c): from the calling convention's three values to the

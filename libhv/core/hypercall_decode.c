@@ -33,29 +33,60 @@ static hv_status_t span_status(int rc)
 	                                  : HV_STATUS_INVALID_ALIGNMENT;
 }
 
-/* Copy the guest's input block in before anything looks at it. */
-static hv_status_t copy_input(const struct hv_partition *p, hv_gpa_t gpa, uint32_t size)
+/*
+ * The page each VP's last input block was found in, and the page of its last output block.
+ * Guests reuse one parameter page per processor (Linux: hyperv_pcpu_input_arg), and a SLAT walk
+ * plus hpa_to_hva costs more than the rest of a call. An entry lives in the VP, so it goes with
+ * the partition, and holds while the SLAT's flush_generation is the one it was made under:
+ * every unmap and every protection change that could make it stale bumps that, and a map never
+ * replaces a present translation.
+ */
+static int cached_span(struct hv_gpa_page_cache *pc, const struct hv_partition *p, hv_gpa_t gpa,
+                       uint32_t size, uint32_t rights, uint8_t **hva)
 {
-	void *hva;
+	hv_gpa_t offset = gpa & (HV_PAGE_SIZE - 1);
+	void *found;
+	int rc;
+
+	if (pc->valid && pc->page == gpa - offset && pc->generation == p->slat.flush_generation &&
+	    size && size <= HV_PAGE_SIZE - offset) {
+		*hva = pc->hva + offset;
+		return 0;
+	}
+	rc = guest_span(p, gpa, size, rights, &found);
+	if (rc)
+		return rc;
+	*pc = (struct hv_gpa_page_cache){.valid = true,
+	                                 .generation = p->slat.flush_generation,
+	                                 .page = gpa - offset,
+	                                 .hva = (uint8_t *)found - offset};
+	*hva = found;
+	return 0;
+}
+
+/* Copy the guest's input block in before anything looks at it. */
+static hv_status_t copy_input(struct hv_vp *vp, hv_gpa_t gpa, uint32_t size)
+{
+	uint8_t *hva;
 	int rc;
 
 	if (gpa % PARAM_ALIGN)
 		return HV_STATUS_INVALID_ALIGNMENT;
-	rc = guest_span(p, gpa, size, HV_MAP_GPA_READABLE, &hva);
+	rc = cached_span(&vp->hc_input_page, vp->partition, gpa, size, HV_MAP_GPA_READABLE, &hva);
 	if (rc)
 		return span_status(rc);
 	memcpy(input_buf, hva, size);
 	return HV_STATUS_SUCCESS;
 }
 
-static hv_status_t find_output(const struct hv_partition *p, hv_gpa_t gpa, uint32_t size,
-                               uint8_t **hva)
+static hv_status_t find_output(struct hv_vp *vp, hv_gpa_t gpa, uint32_t size, uint8_t **hva)
 {
 	int rc;
 
 	if (gpa % PARAM_ALIGN)
 		return HV_STATUS_INVALID_ALIGNMENT;
-	rc = guest_span(p, gpa, size, HV_MAP_GPA_READABLE | HV_MAP_GPA_WRITABLE, (void **)hva);
+	rc = cached_span(&vp->hc_output_page, vp->partition, gpa, size,
+	                 HV_MAP_GPA_READABLE | HV_MAP_GPA_WRITABLE, hva);
 	return rc ? span_status(rc) : HV_STATUS_SUCCESS;
 }
 
@@ -106,15 +137,19 @@ static void copy_output(const struct hc_call *c, const struct hc_entry *e, hv_st
 uint64_t hc_execute(struct hv_vp *vp, const struct hc_regs *regs)
 {
 	uint64_t control = regs->control;
-	struct hc_call c = {.vp = vp};
 	const struct hc_entry *e;
+	struct hc_call c;
 	uint8_t *out_hva = NULL;
 	uint32_t in_size, out_size;
 	hv_status_t st;
 
 	if (control & HV_HYPERCALL_RESERVED_MASK)
 		return result_value(HV_STATUS_INVALID_HYPERCALL_INPUT, 0);
-	c.code = (uint16_t)(control & HV_HYPERCALL_CODE_MASK);
+	e = hc_lookup((uint16_t)(control & HV_HYPERCALL_CODE_MASK));
+	if (!e)
+		return result_value(HV_STATUS_INVALID_HYPERCALL_CODE, 0);
+	c.vp = vp;
+	c.code = e->code;
 	c.fast = (control & HV_HYPERCALL_FAST) != 0;
 	c.var_header_qwords =
 	    (uint16_t)((control & HV_HYPERCALL_VARHEAD_MASK) >> HV_HYPERCALL_VARHEAD_SHIFT);
@@ -122,10 +157,6 @@ uint64_t hc_execute(struct hv_vp *vp, const struct hc_regs *regs)
 	    (uint16_t)((control & HV_HYPERCALL_REP_COUNT_MASK) >> HV_HYPERCALL_REP_COUNT_SHIFT);
 	c.rep_start =
 	    (uint16_t)((control & HV_HYPERCALL_REP_START_MASK) >> HV_HYPERCALL_REP_START_SHIFT);
-
-	e = hc_lookup(c.code);
-	if (!e)
-		return result_value(HV_STATUS_INVALID_HYPERCALL_CODE, 0);
 	st = check_access(vp, e);
 	if (st == HV_STATUS_SUCCESS)
 		st = check_shape(&c, e);
@@ -142,9 +173,9 @@ uint64_t hc_execute(struct hv_vp *vp, const struct hc_regs *regs)
 		memcpy(input_buf, &regs->input, 8);
 		memcpy(input_buf + 8, &regs->output, 8);
 	} else {
-		if (in_size && (st = copy_input(vp->partition, regs->input, in_size)))
+		if (in_size && (st = copy_input(vp, regs->input, in_size)))
 			return result_value(st, 0);
-		if (out_size && (st = find_output(vp->partition, regs->output, out_size, &out_hva)))
+		if (out_size && (st = find_output(vp, regs->output, out_size, &out_hva)))
 			return result_value(st, 0);
 	}
 	c.input = input_buf;
@@ -152,7 +183,8 @@ uint64_t hc_execute(struct hv_vp *vp, const struct hc_regs *regs)
 	c.output = output_buf;
 	c.output_size = out_size;
 	c.reps_completed = c.rep_start;
-	memset(output_buf, 0, out_size);
+	if (out_size)
+		memset(output_buf, 0, out_size);
 
 	st = e->handler(&c);
 	if (e->kind == HC_SIMPLE)

@@ -1,4 +1,5 @@
 /* HvCallPostMessage and HvCallSignalEvent: a child reaching the monitor's ports by connection ID. */
+#include <stddef.h>
 #include <string.h>
 
 #include "libhv/core/hv_internal.h"
@@ -18,10 +19,14 @@
  */
 hv_status_t hc_post_message(struct hc_call *c)
 {
-	struct hv_input_post_message in;
+	/* The 16-byte header; the payload is read where it is, in libhv's copy of the input. */
+	struct {
+		uint32_t connection_id, reserved, message_type, payload_size;
+	} in;
 	const struct hv_synthetic_port *port;
 	hv_status_t st;
 
+	_Static_assert(offsetof(struct hv_input_post_message, payload) == sizeof(in), "header");
 	memcpy(&in, c->input, sizeof(in));
 	if (in.payload_size > HV_MESSAGE_PAYLOAD_BYTES)
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
@@ -34,8 +39,9 @@ hv_status_t hc_post_message(struct hc_call *c)
 		return HV_STATUS_INVALID_CONNECTION_ID;
 	if (port->type != HV_PORT_TYPE_MESSAGE)
 		return HV_STATUS_INVALID_PORT_ID;
-	/* `in` is libhv's own copy: the guest cannot change the payload under the monitor. */
-	st = port->on_message(port->opaque, in.connection_id, in.message_type, in.payload,
+	/* c->input is libhv's own copy: the guest cannot change the payload under the monitor. */
+	st = port->on_message(port->opaque, in.connection_id, in.message_type,
+	                      c->input + offsetof(struct hv_input_post_message, payload),
 	                      in.payload_size);
 	return st == HV_STATUS_SUCCESS ? HV_STATUS_SUCCESS : HV_STATUS_INSUFFICIENT_BUFFERS;
 }

@@ -16,6 +16,9 @@
 #define CPUID8A_EDX_DECODE     (1U << 7)
 #define VM_CR_SVMDIS           (1ULL << 4)
 
+#define RFLAGS_VM              (1ULL << 17)
+#define VMCB_ATTRIB_L          (1U << 9) /* CS.L in the VMCB's packed attributes */
+
 #define PAT_DEFAULT            0x0007040600070406ULL
 #define IOPM_PAGES             3U
 #define MSRPM_PAGES            2U
@@ -520,6 +523,41 @@ static void svm_skip_instruction(struct hv_vp *vp, uint8_t length)
 	v->control.int_state &= ~VMCB_INT_STATE_SHADOW; /* the instruction completed */
 }
 
+/* Everything the hypercall entry looks at, straight from the VMCB and the GPR array. */
+static void svm_read_hypercall_entry(struct hv_vp *vp, struct hv_hypercall_entry *out)
+{
+	const struct svm_vp *s = svm_vp_of(vp);
+	const struct vmcb_save *save = &s->vmcb->save;
+
+	out->protected_mode = (save->cr0 & CR0_PE) != 0;
+	out->v86 = (save->rflags & RFLAGS_VM) != 0;
+	/* The VMCB's CPL field is the processor's CPL (APM "Segment State in the VMCB"). */
+	out->cpl = save->cpl & 3;
+	out->long64 = (save->efer & EFER_LMA) && (save->cs.attrib & VMCB_ATTRIB_L);
+	out->rax = save->rax;
+	out->rbx = s->gprs[SVM_GPR_RBX];
+	out->rcx = s->gprs[SVM_GPR_RCX];
+	out->rdx = s->gprs[SVM_GPR_RDX];
+	out->rsi = s->gprs[SVM_GPR_RSI];
+	out->rdi = s->gprs[SVM_GPR_RDI];
+	out->r8 = s->gprs[SVM_GPR_R8];
+}
+
+static void svm_complete_hypercall(struct hv_vp *vp, bool long64, uint64_t rax, uint64_t rdx,
+                                   uint8_t length)
+{
+	struct svm_vp *s = svm_vp_of(vp);
+	struct vmcb *v = s->vmcb;
+
+	v->save.rax = rax;
+	v->save.rip += length;
+	if (!long64) {
+		s->gprs[SVM_GPR_RDX] = rdx;
+		v->save.rip &= 0xffffffffULL;
+	}
+	v->control.int_state &= ~VMCB_INT_STATE_SHADOW; /* the instruction completed */
+}
+
 const struct hv_vendor_ops hv_svm_ops = {
     .name = "svm",
     .detect = svm_detect,
@@ -538,4 +576,6 @@ const struct hv_vendor_ops hv_svm_ops = {
     .set_windows = svm_set_windows,
     .arm_deadline = svm_arm_deadline,
     .skip_instruction = svm_skip_instruction,
+    .read_hypercall_entry = svm_read_hypercall_entry,
+    .complete_hypercall = svm_complete_hypercall,
 };

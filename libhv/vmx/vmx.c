@@ -8,6 +8,7 @@
 
 #define CPUID1_ECX_VMX  (1U << 5)
 #define CR4_VMXE        (1ULL << 13)
+#define RFLAGS_VM       (1ULL << 17)
 #define PAT_DEFAULT     0x0007040600070406ULL
 #define IO_BITMAP_PAGES 2U
 
@@ -877,6 +878,49 @@ static void vmx_skip_instruction(struct hv_vp *vp, uint8_t length)
 	                                              ~(VMX_BLOCKING_STI | VMX_BLOCKING_MOV_SS));
 }
 
+/* The GPR array is in TLFS register-name order (x86 encoding order). */
+#define GPR(name) (HV_X64_REGISTER_##name - HV_X64_REGISTER_RAX)
+
+/* Everything the hypercall entry looks at: a few VMREADs and the GPR array. */
+static void vmx_read_hypercall_entry(struct hv_vp *vp, struct hv_hypercall_entry *out)
+{
+	struct vmx_vp *x = vmx_vp_of(vp);
+	uint64_t cr0;
+
+	load_vmcs(x);
+	cr0 = shadowed(VMCS_GUEST_CR0, VMCS_CR0_READ_SHADOW, vmx.cr0_mask);
+	out->protected_mode = (cr0 & CR0_PE) != 0;
+	out->v86 = (vmcs_readnl(VMCS_GUEST_RFLAGS) & RFLAGS_VM) != 0;
+	/* SS.DPL is the CPL (SDM "Checks on Guest Segment Registers"). */
+	out->cpl = (uint8_t)((vmcs_read32(VMCS_GUEST_SS_AR) >> HV_SEG_ATTR_DPL_SHIFT) & 3);
+	out->long64 = (vmcs_read32(VMCS_ENTRY_CONTROLS) & VMX_ENTRY_IA32E_GUEST) &&
+	              (vmcs_read32(VMCS_GUEST_CS_AR) & HV_SEG_ATTR_L);
+	out->rax = x->gprs[GPR(RAX)];
+	out->rcx = x->gprs[GPR(RCX)];
+	out->rdx = x->gprs[GPR(RDX)];
+	out->rbx = x->gprs[GPR(RBX)];
+	out->rsi = x->gprs[GPR(RSI)];
+	out->rdi = x->gprs[GPR(RDI)];
+	out->r8 = x->gprs[GPR(R8)];
+}
+
+static void vmx_complete_hypercall(struct hv_vp *vp, bool long64, uint64_t rax, uint64_t rdx,
+                                   uint8_t length)
+{
+	struct vmx_vp *x = vmx_vp_of(vp);
+	uint64_t rip;
+
+	load_vmcs(x);
+	x->gprs[GPR(RAX)] = rax;
+	if (!long64)
+		x->gprs[GPR(RDX)] = rdx;
+	rip = vmcs_readnl(VMCS_GUEST_RIP) + length;
+	vmcs_writenl(VMCS_GUEST_RIP, long64 ? rip : (uint32_t)rip);
+	/* The instruction completed: any STI or MOV SS interrupt shadow is over. */
+	vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) &
+	                                              ~(VMX_BLOCKING_STI | VMX_BLOCKING_MOV_SS));
+}
+
 const struct hv_vendor_ops hv_vmx_ops = {
     .name = "vmx",
     .detect = vmx_detect,
@@ -895,4 +939,6 @@ const struct hv_vendor_ops hv_vmx_ops = {
     .set_windows = vmx_set_windows,
     .arm_deadline = vmx_arm_deadline,
     .skip_instruction = vmx_skip_instruction,
+    .read_hypercall_entry = vmx_read_hypercall_entry,
+    .complete_hypercall = vmx_complete_hypercall,
 };

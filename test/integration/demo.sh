@@ -4,6 +4,15 @@
 # A guest that passes on one machine must pass on all (QEMU SVM, Bochs VMX and SVM models).
 . "$(dirname "$0")/lib.sh"
 
+# enlightened32's negative path: QEMU loads it directly (no libhv): no Hyper-V, exit value 2.
+timeout -k 5 30 qemu-system-x86_64 -accel tcg -m 64M -nodefaults -display none -serial stdio \
+	-no-reboot -kernel "$build/mbguests/enlightened32.elf" \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null >"$scratch/enlightened32-bare.log" 2>&1
+st=$?
+[ "$st" = 5 ] || fail "enlightened32 without a hypervisor: QEMU exit status $st, expected 5 (V=2)"
+grep -q '^enlightened32: no Hyper-V present' "$scratch/enlightened32-bare.log" ||
+	fail "enlightened32 without a hypervisor: no 'no Hyper-V present' line (log: $scratch/enlightened32-bare.log)"
+
 for machine in $MACHINES; do
 	log=$scratch/$(echo "$machine" | tr ':,+' '___').log
 	boot_on "$machine" "$build/monitor.iso" "$log"
@@ -56,18 +65,27 @@ for machine in $MACHINES; do
 		expect "$log" '^\[platform\] platform: all checks passed, 0 failure' "$machine: the multiboot v1 platform guest"
 		expect "$log" '^monitor: partition platform exited with status 1$'
 		expect "$log" 'ROM writes discarded=1$' "$machine: ROM writes trap and change nothing"
+		expect "$log" '^\[enlightened32\] enlightened32: ENDBR64 executes as a NOP in 32-bit code: PASS'
+		expect "$log" '^\[enlightened32\] enlightened32: 2 reps completed \(EDX bits 11:0\): PASS'
+		expect "$log" '^\[enlightened32\] enlightened32: root-only CreatePartition: PASS'
+		expect "$log" '^\[enlightened32\] enlightened32: reference TSC page and TIME_REF_COUNT agree, never backwards: PASS'
+		expect "$log" '^\[enlightened32\] enlightened32: SynIC message echoed back: PASS'
+		expect "$log" '^\[enlightened32\] enlightened32: PASS' "$machine: the 32-bit enlightened guest's checks"
+		expect "$log" '^monitor: partition enlightened32 exited with status 1$'
 		expect "$log" '^monitor: all partitions ended as expected' "$machine: the verdict"
 		;;
 	failure)
 		expect "$log" '^monitor: partition platform stopped: the processor refused to enter it .*unrestricted guest' \
 			"$machine: the refusal of a paging-off guest says why"
 		expect "$log" '^monitor:   platform: stopped: .*\[UNEXPECTED\]'
+		expect "$log" '^monitor: partition enlightened32 stopped: the processor refused to enter it .*unrestricted guest'
+		expect "$log" '^monitor:   enlightened32: stopped: .*\[UNEXPECTED\]'
 		expect_none "$log" '^monitor:   (hello|triple_fault|hypercall|enlightened|mmio|wild_access): .*UNEXPECTED' \
 			"$machine: every other partition ended as expected"
 		;;
 	esac
 	expect "$log" '^monitor: module 7 is a file for partition platform$'
-	expect "$log" '^monitor: summary of 7 partition\(s\)'
+	expect "$log" '^monitor: summary of 8 partition\(s\)'
 	expect "$log" '^monitor:   hello: exited with status 1 \[expected\]'
 	expect "$log" '^monitor: scheduler: [0-9]+ slices, [0-9]+ cut short by a wake-up, idle [0-9]+ times'
 	expect "$log" '^monitor:     CPU time [0-9]+\.[0-9]{3} ms in [0-9]+ slice\(s\)' "$machine: per-partition CPU time"

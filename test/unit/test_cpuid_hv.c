@@ -133,3 +133,30 @@ Test(cpuid_hv, the_monitor_gets_the_leaf_prefilled)
 	cr_expect_eq(e.cpuid.eax, HV_CPUID_MAX_LEAF);
 	cr_expect_eq(e.cpuid.ebx, HV_CPUID_SIGNATURE_EBX);
 }
+
+static void ignore_interrupt(void *opaque, uint32_t vp_index, uint8_t vector, bool auto_eoi)
+{
+	(void)opaque;
+	(void)vp_index;
+	(void)vector;
+	(void)auto_eoi;
+}
+
+Test(cpuid_hv, cluster_ipis_are_recommended_once_they_can_arrive)
+{
+	const struct hv_interrupt_target target = {ignore_interrupt, NULL};
+	const uint32_t always = HV_HINT_REMOTE_TLB_FLUSH | HV_HINT_EX_PROCESSOR_MASKS;
+
+	cr_expect_eq(leaf(HV_CPUID_ENLIGHTENMENT).eax, always, "no interrupt target: no IPI hint");
+	cr_assert_eq(hv_partition_set_interrupt_target(fake_part.p, &target), HV_STATUS_SUCCESS);
+	cr_expect_eq(leaf(HV_CPUID_ENLIGHTENMENT).eax, always | HV_HINT_CLUSTER_IPI);
+	cr_assert_eq(hv_partition_set_interrupt_target(fake_part.p, NULL), HV_STATUS_SUCCESS);
+	cr_expect_eq(leaf(HV_CPUID_ENLIGHTENMENT).eax, always);
+}
+
+Test(cpuid_hv, ebx_is_what_the_root_set)
+{
+	cr_assert_eq(hv_partition_set_privileges(fake_part.p, HV_PRIV_ACCESS_PARTITION_ID),
+	             HV_STATUS_SUCCESS);
+	cr_expect_eq(leaf(HV_CPUID_FEATURES).ebx, HV_PRIV_ACCESS_PARTITION_ID);
+}

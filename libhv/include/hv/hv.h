@@ -102,6 +102,19 @@ hv_status_t hv_partition_delete(struct hv_partition *partition);
 const char *hv_partition_name(const struct hv_partition *partition);
 /** The partition's ID, unique for the run (what HvCallGetPartitionId returns to the guest). */
 uint64_t hv_partition_id(const struct hv_partition *partition);
+/**
+ * Set what the partition may call: `mask` is the TLFS partition privilege mask's high half as
+ * CPUID 0x40000003.EBX shows it (the HV_PRIV_* bits of hv/abi/hv_enlightenment.h). A new
+ * partition holds PostMessages and SignalEvents. The root (the monitor) may lower or raise that
+ * within what libhv implements for a child: AccessPartitionId (HvCallGetPartitionId),
+ * PostMessages, SignalEvents and EnableExtendedHypercalls (HvExtCallQueryCapabilities). Any
+ * other bit, CreatePartitions and CpuManagement above all, gives HV_STATUS_ACCESS_DENIED and
+ * changes nothing. As in the TLFS, where privileges are fixed when the partition is created,
+ * they may change only until a VP of the partition first enters the guest:
+ * HV_STATUS_INVALID_PARTITION_STATE after. HV_STATUS_INVALID_PARAMETER for a NULL partition.
+ * The guest sees the mask in CPUID 0x40000003.EBX, and the hypercall checks use it.
+ */
+hv_status_t hv_partition_set_privileges(struct hv_partition *partition, uint64_t mask);
 
 /* ---- Guest-physical memory (HvCallMapGpaPages / HvCallUnmapGpaPages) ---- */
 
@@ -269,8 +282,9 @@ void hv_vp_set_deadline(struct hv_vp *vp, uint64_t tsc);
  * this SINT: the controller must not set the vector in-service when it is delivered.
  */
 struct hv_interrupt_target {
+	/** Raise `vector` in VP `vp_index`'s local APIC (AutoEOI: never in-service). */
 	void (*assert_interrupt)(void *opaque, uint32_t vp_index, uint8_t vector, bool auto_eoi);
-	void *opaque;
+	void *opaque; /**< passed back to assert_interrupt */
 };
 /** Attach the controller (NULL detaches: SynIC interrupts are then dropped, and logged once). */
 hv_status_t hv_partition_set_interrupt_target(struct hv_partition *partition,

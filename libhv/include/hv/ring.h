@@ -18,15 +18,16 @@
  * non-empty and the reader has not masked interrupts; a reader signals the writer only when
  * its read freed the space the writer said it waits for (pending_send_size).
  */
+/** One direction of a channel as this side maps it (see the comment above). */
 struct hv_ring {
-	struct hv_ring_header *header;
-	uint8_t *data;
-	uint32_t size; /* bytes in the data area */
+	struct hv_ring_header *header; /**< the shared header page */
+	uint8_t *data;                 /**< the data area, right after the header in guest memory */
+	uint32_t size;                 /**< bytes in the data area */
 };
 
 /** What a ring operation found. */
 enum hv_ring_result {
-	HV_RING_OK = 0,
+	HV_RING_OK = 0,    /**< done */
 	HV_RING_EMPTY,     /**< read: no packet */
 	HV_RING_FULL,      /**< write: not enough free space (the packet was not written) */
 	HV_RING_TOO_LARGE, /**< read: the payload is larger than the buffer (left in the ring) */

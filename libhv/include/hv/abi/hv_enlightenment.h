@@ -62,6 +62,7 @@
 /** @{ */
 /** 0x40000004.EAX: recommendations. */
 #define HV_HINT_REMOTE_TLB_FLUSH   (1U << 2)
+#define HV_HINT_CLUSTER_IPI        (1U << 10) /**< send IPIs with HvCallSendSyntheticClusterIpi */
 #define HV_HINT_EX_PROCESSOR_MASKS (1U << 11)
 /** @} */
 /** 0x40000004.EBX: 0xFFFFFFFF means "never notify a long spin wait". */
@@ -124,10 +125,10 @@
  */
 struct hv_reference_tsc_page {
 	volatile uint32_t tsc_sequence; /**< 0: invalid; changes when scale or offset change */
-	uint32_t reserved1;
-	volatile uint64_t tsc_scale; /**< 64.64 fixed point: 100 ns units per TSC tick */
-	volatile int64_t tsc_offset; /**< added after the scaling, in 100 ns units */
-	uint64_t reserved2[509];
+	uint32_t reserved1;             /**< must be 0 */
+	volatile uint64_t tsc_scale;    /**< 64.64 fixed point: 100 ns units per TSC tick */
+	volatile int64_t tsc_offset;    /**< added after the scaling, in 100 ns units */
+	uint64_t reserved2[509];        /**< the rest of the page */
 };
 
 /** The number of SINTs (synthetic interrupt sources) of each VP, and of SIMP/SIEFP slots. */
@@ -177,26 +178,27 @@ struct hv_message {
 	volatile uint32_t message_type; /**< HVMSG_NONE: the slot is free */
 	uint8_t payload_size;           /**< bytes of payload that are valid */
 	volatile uint8_t message_flags; /**< HV_MESSAGE_FLAG_PENDING */
-	uint16_t reserved;
+	uint16_t reserved;              /**< 0 */
 	uint64_t sender; /**< the sending port or connection (0: the hypervisor or the root) */
-	uint64_t payload[HV_MESSAGE_MAX_PAYLOAD / 8];
+	uint64_t payload[HV_MESSAGE_MAX_PAYLOAD / 8]; /**< payload_size bytes are valid */
 };
 
 /** The message page: one slot per SINT. */
 struct hv_message_page {
-	struct hv_message sint_message[HV_SYNIC_SINT_COUNT];
+	struct hv_message sint_message[HV_SYNIC_SINT_COUNT]; /**< slot n belongs to SINT n */
 };
 
-/** The event-flags page: 2048 flags per SINT (bit n of slot s is flag n of SINT s). */
+/** The number of event flags of each SINT. */
 #define HV_EVENT_FLAGS_PER_SINT 2048U
+/** The event-flags page: 2048 flags per SINT (bit n of slot s is flag n of SINT s). */
 struct hv_event_flags_page {
-	uint64_t flags[HV_SYNIC_SINT_COUNT][HV_EVENT_FLAGS_PER_SINT / 64];
+	uint64_t flags[HV_SYNIC_SINT_COUNT][HV_EVENT_FLAGS_PER_SINT / 64]; /**< [SINT][word] */
 };
 
 /** HVMSG_TIMER_EXPIRED payload (24 bytes). Times are reference times, 100 ns units. */
 struct hv_timer_message_payload {
-	uint32_t timer_index;
-	uint32_t reserved;
+	uint32_t timer_index;     /**< which STIMER (0-3) */
+	uint32_t reserved;        /**< 0 */
 	uint64_t expiration_time; /**< when the timer was due */
 	uint64_t delivery_time;   /**< when the message was written */
 };

@@ -108,6 +108,54 @@ struct hv_input_flush_virtual_address_space_ex {
 #define HV_GENERIC_SET_SPARSE_4K 0U /**< HV_VP_SET: banks of 64 VPs, one mask per valid bank */
 #define HV_GENERIC_SET_ALL       1U /**< HV_VP_SET: every VP */
 
+/** @{ */
+/**
+ * HV_INPUT_VTL (the target VTL byte of the IPI calls): bits 3:0 a VTL, bit 4 "use that VTL"
+ * (clear: the caller's own), 7:5 reserved. libhv has VTL 0 only: 0x00 and 0x10 are the valid
+ * values, anything else gives HV_STATUS_INVALID_PARAMETER.
+ */
+#define HV_INPUT_VTL_TARGET_MASK 0x0FU
+#define HV_INPUT_VTL_USE_TARGET  0x10U
+/** @} */
+
+/** @{ */
+/** The vectors a synthetic cluster IPI may carry; others give HV_STATUS_INVALID_PARAMETER. */
+#define HV_IPI_VECTOR_MIN 0x10U
+#define HV_IPI_VECTOR_MAX 0xFFU
+/** @} */
+
+/** HvCallSendSyntheticClusterIpi (IN, fast or slow): 16 bytes. */
+struct hv_input_send_synthetic_cluster_ipi {
+	uint32_t vector;         /**< the fixed interrupt to assert, HV_IPI_VECTOR_MIN..MAX */
+	uint8_t target_vtl;      /**< HV_INPUT_VTL */
+	uint8_t padding[3];      /**< ignored */
+	uint64_t processor_mask; /**< bit N: VP index N */
+};
+
+/**
+ * HvCallSendSyntheticClusterIpiEx (IN): vector, target VTL, then an HV_VP_SET whose header is in
+ * the fixed part and whose bank_contents[] (one u64 per set bit of valid_bank_mask) is the
+ * variable header. Without XMM input (not offered) only the slow form fits.
+ */
+struct hv_input_send_synthetic_cluster_ipi_ex {
+	uint32_t vector;                 /**< HV_IPI_VECTOR_MIN..MAX */
+	uint8_t target_vtl;              /**< HV_INPUT_VTL */
+	uint8_t padding[3];              /**< ignored */
+	uint64_t vp_set_format;          /**< HV_GENERIC_SET_SPARSE_4K or HV_GENERIC_SET_ALL */
+	uint64_t vp_set_valid_bank_mask; /**< bit N: bank N follows in bank_contents[] */
+};
+
+/**
+ * HvCallGetVpIndexFromApicId (IN, slow, rep): this header, then one u32 APIC ID per rep; OUT:
+ * one u32 VP index per rep. (The TLFS page draws each element padded to 8 bytes; Linux and
+ * Microsoft's OpenVMM pack them as u32, and so does libhv.)
+ */
+struct hv_input_get_vp_index_from_apic_id {
+	uint64_t partition_id; /**< HV_PARTITION_ID_SELF or the caller's own ID */
+	uint8_t target_vtl;    /**< HV_VTL: 0 (libhv also takes HV_INPUT_VTL's 0x10) */
+	uint8_t padding[7];    /**< ignored; the u32 APIC IDs follow */
+};
+
 /** HvCallGetPartitionId (OUT). */
 struct hv_output_get_partition_id {
 	uint64_t partition_id; /**< the caller's partition ID */
@@ -140,6 +188,9 @@ struct hv_output_ext_query_capabilities {
 _Static_assert(sizeof(struct hv_input_flush_virtual_address_space) == 24, "TLFS layout");
 _Static_assert(sizeof(struct hv_input_flush_virtual_address_space_ex) == 32, "TLFS layout");
 _Static_assert(sizeof(struct hv_input_post_message) == 256, "TLFS layout");
+_Static_assert(sizeof(struct hv_input_send_synthetic_cluster_ipi) == 16, "TLFS layout");
+_Static_assert(sizeof(struct hv_input_send_synthetic_cluster_ipi_ex) == 24, "TLFS layout");
+_Static_assert(sizeof(struct hv_input_get_vp_index_from_apic_id) == 16, "TLFS layout");
 _Static_assert(sizeof(struct hv_input_signal_event) == 8, "TLFS layout");
 
 #endif

@@ -11,16 +11,18 @@
  * reader read_index and interrupt_mask; either side may be hostile, so every value read from
  * the other side is checked before use.
  */
+/** The header's size: one page, before the data area. */
 #define HV_RING_HEADER_SIZE 4096U
 
+/** The header page of one ring (the VMBus layout). */
 struct hv_ring_header {
 	uint32_t write_index;       /**< where the writer puts the next packet */
 	uint32_t read_index;        /**< where the reader takes the next packet */
 	uint32_t interrupt_mask;    /**< the reader polls: don't signal it */
 	uint32_t pending_send_size; /**< the writer waits for this much free space (0: not) */
-	uint32_t reserved[12];
-	uint32_t feature_bits; /**< HV_RING_FEATURE_* */
-	uint8_t padding[HV_RING_HEADER_SIZE - 68];
+	uint32_t reserved[12];      /**< 0 */
+	uint32_t feature_bits;      /**< HV_RING_FEATURE_* */
+	uint8_t padding[HV_RING_HEADER_SIZE - 68]; /**< to the end of the page */
 };
 _Static_assert(sizeof(struct hv_ring_header) == HV_RING_HEADER_SIZE, "one page");
 _Static_assert(__builtin_offsetof(struct hv_ring_header, feature_bits) == 64, "VMBus layout");
@@ -42,6 +44,7 @@ struct hv_packet_descriptor {
 };
 _Static_assert(sizeof(struct hv_packet_descriptor) == 16, "VMBus layout");
 
+/** The trailer after each packet: the writer's index before it, in the upper 32 bits. */
 #define HV_PACKET_TRAILER_SIZE 8U
 
 /** @{ */
