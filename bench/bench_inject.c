@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/callgrind.h"
 #include "fakes/fake_hv.h"
 #include "fakes/fake_vmx.h"
 #include "libhv/vmx/vmcs.h"
@@ -104,27 +105,12 @@ static double now_ns(void)
 /* Instructions per delivery from a callgrind run of `self --count svm|vmx`. */
 static double count_instructions(const char *self, const char *vendor)
 {
-	char cmd[1024], out[256], line[512];
-	unsigned long long total = 0;
-	FILE *f;
+	char command[512];
+	double total;
 
-	snprintf(out, sizeof(out), "/tmp/bench_inject.%d.cg", (int)getpid());
-	snprintf(cmd, sizeof(cmd),
-	         "valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file=%s "
-	         "%s --count %s >/dev/null 2>&1",
-	         out, self, vendor);
-	if (system(cmd) != 0)
-		return -1;
-	f = fopen(out, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "totals: %llu", &total) == 1 ||
-		    sscanf(line, "summary: %llu", &total) == 1)
-			break;
-	fclose(f);
-	remove(out);
-	return total ? (double)total / CG_CALLS : -1;
+	snprintf(command, sizeof(command), "%s --count %s", self, vendor);
+	total = callgrind_total("--collect-atstart=no", command);
+	return total > 0 ? total / CG_CALLS : -1;
 }
 
 int main(int argc, char **argv)

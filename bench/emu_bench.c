@@ -9,6 +9,7 @@
 
 #include <hv/exit.h>
 
+#include "bench/callgrind.h"
 #include "emulator/emu.h"
 #include "test/fakes/fake_emu_guest.h"
 
@@ -105,28 +106,12 @@ static double time_case(const struct bench_case *c, bool cold)
 /* Instructions per call of emu_mmio_exit, from a callgrind run of `self --case name [--cold]`. */
 static double count_instructions(const char *self, const struct bench_case *c, bool cold)
 {
-	char cmd[1024], out[256], line[512];
-	unsigned long long total = 0;
-	FILE *f;
+	char command[512];
+	double total;
 
-	snprintf(out, sizeof(out), "/tmp/emu_bench.%d.cg", (int)getpid());
-	snprintf(cmd, sizeof(cmd),
-	         "valgrind --tool=callgrind --toggle-collect=emu_mmio_exit_fault "
-	         "--callgrind-out-file=%s "
-	         "%s --case %s%s >/dev/null 2>&1",
-	         out, self, c->name, cold ? " --cold" : "");
-	if (system(cmd) != 0)
-		return -1;
-	f = fopen(out, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "totals: %llu", &total) == 1 ||
-		    sscanf(line, "summary: %llu", &total) == 1)
-			break;
-	fclose(f);
-	remove(out);
-	return total ? (double)total / CG_CALLS : -1;
+	snprintf(command, sizeof(command), "%s --case %s%s", self, c->name, cold ? " --cold" : "");
+	total = callgrind_total("--toggle-collect=emu_mmio_exit_fault", command);
+	return total > 0 ? total / CG_CALLS : -1;
 }
 
 int main(int argc, char **argv)
