@@ -229,9 +229,10 @@ DEMO_MODULES = \
 	"$(O)/guests/wild_access.elf:name=wild_access mem=4M expect=stopped" \
 	"$(O)/mbguests/platform.elf:name=platform mem=8M -- multiboot v1 kernel arguments" \
 	"docs/platform.md:name=platform_doc for=platform -- platform.md" \
-	"$(O)/mbguests/enlightened32.elf:name=enlightened32 mem=4M"
+	"$(O)/mbguests/enlightened32.elf:name=enlightened32 mem=4M" \
+	"$(O)/guests/vsc_console.elf:name=vsc_console mem=4M"
 
-$(O)/monitor.iso: $(O)/monitor.elf $(GUEST_ELFS) $(MBGUEST_ELFS) scripts/mkiso.sh
+$(O)/monitor.iso: $(O)/monitor.elf $(GUEST_ELFS) $(MBGUEST_ELFS) scripts/mkiso.sh Makefile
 	@echo "  ISO     $@"
 	$(Q)scripts/mkiso.sh $@ $(O)/monitor.elf $(DEMO_MODULES)
 

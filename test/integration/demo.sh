@@ -80,12 +80,19 @@ for machine in $MACHINES; do
 		expect "$log" '^monitor:   platform: stopped: .*\[UNEXPECTED\]'
 		expect "$log" '^monitor: partition enlightened32 stopped: the processor refused to enter it .*unrestricted guest'
 		expect "$log" '^monitor:   enlightened32: stopped: .*\[UNEXPECTED\]'
-		expect_none "$log" '^monitor:   (hello|triple_fault|hypercall|enlightened|mmio|wild_access): .*UNEXPECTED' \
+		expect_none "$log" '^monitor:   (hello|triple_fault|hypercall|enlightened|mmio|wild_access|vsc_console): .*UNEXPECTED' \
 			"$machine: every other partition ended as expected"
 		;;
 	esac
 	expect "$log" '^monitor: module 7 is a file for partition platform$'
-	expect "$log" '^monitor: summary of 8 partition\(s\)'
+	# A synthetic console over a channel, and a corrupt ring that closes only that channel.
+	expect "$log" '^\[vsc_console\] vsc_console: line 1 through the console channel$' "$machine: text through a channel"
+	expect "$log" '^monitor: partition vsc_console: channel [0-9]+ \(console\): .*closed' \
+		"$machine: a corrupt ring closes its channel"
+	expect "$log" '^\[vsc_console\] vsc_console: the partition runs on after the rescind$'
+	expect "$log" '^monitor: partition vsc_console exited with status 1$'
+	expect "$log" '^monitor:     channels: [0-9]+ message\(s\) in' "$machine: channel counters in the summary"
+	expect "$log" '^monitor: summary of 9 partition\(s\)'
 	expect "$log" '^monitor:   hello: exited with status 1 \[expected\]'
 	expect "$log" '^monitor: scheduler: [0-9]+ slices, [0-9]+ cut short by a wake-up, idle [0-9]+ times'
 	expect "$log" '^monitor:     CPU time [0-9]+\.[0-9]{3} ms in [0-9]+ slice\(s\)' "$machine: per-partition CPU time"
