@@ -129,10 +129,11 @@ for machine in $IRQ_MACHINES; do
 		"$machine: the line sent from the THRE handler"
 	expect "$log" '^\[uart_irq\] uart_irq: all checks passed' "$machine: the uart_irq guest"
 
-	# Bochs 2.7's SVM does not stop a guest that runs with RFLAGS.IF clear when a host
-	# interrupt arrives (V_INTR_MASKING with the host's IF set at VMRUN should): the spinner
-	# with interrupts off then keeps the CPU until its next exit. Real processors and QEMU's
-	# SVM do stop it, so the three partitions run on QEMU (SVM) and Bochs's Intel models.
+	# Bochs 2.7's VMRUN loads the guest's RFLAGS before it marks the CPU as in a guest, so a
+	# guest entered with IF clear has host interrupts masked (with V_INTR_MASKING only the
+	# host's IF should count): the spinner with interrupts off keeps the CPU until its next
+	# exit. QEMU's SVM stops it, so the three partitions run on QEMU (SVM) and Bochs's Intel
+	# models (docs/testing.md).
 	case $machine in
 	bochs:ryzen | bochs:phenom* | bochs:zambezi | bochs:trinity*)
 		echo "  $machine: three partitions skipped (Bochs 2.7 SVM: no host-interrupt exit while the guest's IF is clear)"
