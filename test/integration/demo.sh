@@ -70,6 +70,12 @@ for machine in $MACHINES; do
 		expect "$log" '^\[enlightened32\] enlightened32: root-only CreatePartition: PASS'
 		expect "$log" '^\[enlightened32\] enlightened32: reference TSC page and TIME_REF_COUNT agree, never backwards: PASS'
 		expect "$log" '^\[enlightened32\] enlightened32: SynIC message echoed back: PASS'
+		expect "$log" '^\[enlightened32\] enlightened32: echo answered by SINT2.s interrupt \(EOI by the guest\): PASS'
+		expect "$log" '^\[enlightened32\] enlightened32: AutoEOI: SINT2.s vector not in service in its handler, no EOI needed: PASS'
+		expect "$log" '^\[enlightened32\] enlightened32: STIMER0 periodic direct-mode rate within 25% \(HLT between ticks\): PASS'
+		expect "$log" '^\[enlightened32\] enlightened32: no STIMER0 interrupt once disabled: PASS'
+		expect "$log" '^\[enlightened32\] enlightened32: sti; hlt woken by a one-shot STIMER \(not early, well before the backup\): PASS'
+		expect "$log" '^\[enlightened32\] enlightened32: pending timer message delivered, with its interrupt, after EOM: PASS'
 		expect "$log" '^\[enlightened32\] enlightened32: PASS' "$machine: the 32-bit enlightened guest's checks"
 		expect "$log" '^monitor: partition enlightened32 exited with status 1$'
 		expect "$log" '^monitor: all partitions ended as expected' "$machine: the verdict"

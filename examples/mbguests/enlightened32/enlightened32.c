@@ -1,4 +1,5 @@
 /* A 32-bit enlightened guest: finds Hyper-V as 32-bit Linux does, calls it with the 32-bit ABI. */
+#include "enlightened32.h"
 #include "idt.h"
 #include "mbguest.h"
 #include "x86.h"
@@ -14,11 +15,9 @@
 
 #define HV_FEATURE_VP_RUNTIME_MSR     (1U << 0)
 #define HV_FEATURE_TIME_REF_COUNT_MSR (1U << 1)
-#define HV_FEATURE_SYNIC_MSRS         (1U << 2)
 #define HV_FEATURE_HYPERCALL_MSRS     (1U << 5)
 #define HV_FEATURE_VP_INDEX_MSR       (1U << 6)
 #define HV_FEATURE_REFERENCE_TSC      (1U << 9)
-#define HV_FEATURE_FREQUENCY_MSRS     (1U << 11)
 #define HV_PRIV_CREATE_PARTITIONS     (1U << 0)
 #define HV_PRIV_CPU_MANAGEMENT        (1U << 12)
 
@@ -26,36 +25,23 @@
 #define HV_X64_MSR_HYPERCALL          0x40000001U
 #define HV_X64_MSR_VP_INDEX           0x40000002U
 #define HV_X64_MSR_VP_RUNTIME         0x40000010U
-#define HV_X64_MSR_TIME_REF_COUNT     0x40000020U
 #define HV_X64_MSR_REFERENCE_TSC      0x40000021U
-#define HV_X64_MSR_TSC_FREQUENCY      0x40000022U
-#define HV_X64_MSR_SCONTROL           0x40000080U
 #define HV_X64_MSR_SVERSION           0x40000081U
 #define HV_X64_MSR_SIEFP              0x40000082U
-#define HV_X64_MSR_SIMP               0x40000083U
-#define HV_X64_MSR_EOM                0x40000084U
-#define HV_X64_MSR_SINT0              0x40000090U
-#define HV_SINT_MASKED                (1ULL << 16)
 
-/* The example monitor's echo service (monitor/synic_echo.h, docs/guest-abi.md). */
-#define ECHO_MESSAGE_CONNECTION            0x2001U
+/* The example monitor's echo service's event port (the message side is in enlightened32.h). */
 #define ECHO_EVENT_CONNECTION              0x2002U
-#define ECHO_SINT                          2U
 #define ECHO_EVENT_FLAG                    7U
-#define ECHO_VECTOR                        0x52U /* IF stays clear: this guest polls the slot */
-#define ECHO_MESSAGE_TYPE                  0x42U
 
 #define HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE 0x0002U
 #define HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST  0x0003U
 #define HVCALL_NOTIFY_LONG_SPIN_WAIT       0x0008U
 #define HVCALL_CREATE_PARTITION            0x0040U
-#define HVCALL_POST_MESSAGE                0x005CU
 #define HVCALL_SIGNAL_EVENT                0x005DU
 #define HV_HYPERCALL_FAST                  (1ULL << 16)
 #define HV_HYPERCALL_REP_COUNT_SHIFT       32U
 #define HV_FLUSH_ALL_PROCESSORS            1U
 
-#define HV_STATUS_SUCCESS                  0x0U
 #define HV_STATUS_INVALID_HYPERCALL_CODE   0x2U
 #define HV_STATUS_INVALID_HYPERCALL_INPUT  0x3U
 #define HV_STATUS_INVALID_ALIGNMENT        0x4U
@@ -81,16 +67,16 @@
 
 /* Paging is off: these addresses are the GPAs the hypervisor is given. */
 static uint8_t hypercall_page[4096] __attribute__((aligned(4096)));
-static uint8_t input_page[4096] __attribute__((aligned(4096)));
+uint8_t input_page[4096] __attribute__((aligned(4096)));
 static uint8_t output_page[4096] __attribute__((aligned(4096)));
 static uint8_t tsc_page[4096] __attribute__((aligned(4096)));
-static uint8_t message_page[4096] __attribute__((aligned(4096)));
+uint8_t message_page[4096] __attribute__((aligned(4096)));
 static uint8_t event_page[4096] __attribute__((aligned(4096)));
 
 /* Where the hypercall page is, for an indirect CALL through memory (every GPR is an argument). */
 static void *volatile hypercall_entry = hypercall_page;
 
-/* TLFS layouts: the reference TSC page and one SIMP slot. */
+/* TLFS layout: the reference TSC page. */
 struct reference_tsc_page {
 	volatile uint32_t sequence;
 	uint32_t reserved;
@@ -98,18 +84,9 @@ struct reference_tsc_page {
 	volatile int64_t offset;
 };
 
-struct message_slot {
-	volatile uint32_t type;
-	uint8_t payload_size;
-	volatile uint8_t flags; /* bit 0: another message waits: write EOM after freeing */
-	uint16_t reserved;
-	uint64_t sender;
-	uint8_t payload[240];
-};
-
 static unsigned nfailed;
 
-static void result(bool ok, const char *what)
+void result(bool ok, const char *what)
 {
 	put_str("enlightened32: ");
 	put_str(what);
@@ -119,7 +96,7 @@ static void result(bool ok, const char *what)
 }
 
 /* 64-bit decimal without libgcc: udiv64 (x86.h) is two 32-bit DIVs. */
-static void put_dec64(uint64_t v)
+void put_dec64(uint64_t v)
 {
 	char buf[21];
 	int i = 0;
@@ -142,7 +119,7 @@ static void put_dec64(uint64_t v)
  * EBX:ECX the input GPA (or the first 8 bytes of fast input), EDI:ESI the output GPA (or the
  * next 8); the result comes back in EDX:EAX. ECX is treated as clobbered, as Linux does.
  */
-static uint64_t hypercall(uint64_t control, uint64_t input, uint64_t output)
+uint64_t hypercall(uint64_t control, uint64_t input, uint64_t output)
 {
 	uint64_t value = control;
 	uint32_t in_lo = (uint32_t)input;
@@ -155,7 +132,7 @@ static uint64_t hypercall(uint64_t control, uint64_t input, uint64_t output)
 	return value;
 }
 
-static uint64_t gpa(const void *p)
+uint64_t gpa(const void *p)
 {
 	return (uint32_t)p;
 }
@@ -305,7 +282,8 @@ static void check_clocks(uint32_t features)
 /*
  * The SynIC as Linux's hv_synic_enable_regs() sets it up (each 64-bit MSR value written as
  * EDX:EAX), a message to the monitor's echo port and back by polling SINT 2's slot, then EOM,
- * and an event. RFLAGS.IF stays clear: the SINT's vector waits in the local APIC, unused.
+ * and an event. RFLAGS.IF stays clear: the SINT's vector waits in the local APIC until
+ * check_synic_interrupts() sets IF.
  */
 static void check_synic(uint32_t features)
 {
@@ -470,6 +448,8 @@ int main(uint32_t magic, const void *info)
 
 	check_clocks(features.eax);
 	check_synic(features.eax);
+	if (features.eax & HV_FEATURE_SYNIC_MSRS)
+		check_synic_interrupts(features.eax, features.edx);
 
 	if (idt_unexpected_count()) {
 		put_str("enlightened32: unexpected interrupt, vector ");
