@@ -134,20 +134,46 @@ static void copy_output(const struct hc_call *c, const struct hc_entry *e, hv_st
 		memcpy(hva + from, output_buf + from, to - from);
 }
 
-uint64_t hc_execute(struct hv_vp *vp, const struct hc_regs *regs)
+/*
+ * The commonest shape: a fast call with no rep count, rep start or variable header
+ * (SignalEvent, NotifyLongSpinWait, the flushes). The same checks in the same order, with the
+ * same statuses, as the general path below, without its bookkeeping for reps and memory blocks;
+ * the 16 bytes of register input stay on this stack.
+ */
+static uint64_t execute_fast_simple(struct hv_vp *vp, const struct hc_entry *e,
+                                    const struct hc_regs *regs)
+{
+	const uint64_t input[2] = {regs->input, regs->output};
+	struct hc_call c;
+	hv_status_t st = check_access(vp, e);
+
+	if (st != HV_STATUS_SUCCESS)
+		return result_value(st, 0);
+	if (e->kind == HC_REP) /* a rep call with a rep count of 0 */
+		return result_value(HV_STATUS_INVALID_HYPERCALL_INPUT, 0);
+	if (!e->fast_ok)
+		return result_value(HV_STATUS_INVALID_HYPERCALL_CODE, 0);
+	if (e->input_fixed > FAST_INPUT_BYTES || e->output_fixed)
+		return result_value(HV_STATUS_INVALID_HYPERCALL_INPUT, 0);
+	c = (struct hc_call){.vp = vp,
+	                     .code = e->code,
+	                     .fast = true,
+	                     .input = (const uint8_t *)input,
+	                     .input_size = e->input_fixed,
+	                     .output = output_buf};
+	return result_value(e->handler(&c), 0);
+}
+
+/* Every other shape: reps, variable headers, parameter blocks in guest memory. */
+static __attribute__((noinline)) uint64_t
+execute_general(struct hv_vp *vp, const struct hc_entry *e, const struct hc_regs *regs)
 {
 	uint64_t control = regs->control;
-	const struct hc_entry *e;
 	struct hc_call c;
 	uint8_t *out_hva = NULL;
 	uint32_t in_size, out_size;
 	hv_status_t st;
 
-	if (control & HV_HYPERCALL_RESERVED_MASK)
-		return result_value(HV_STATUS_INVALID_HYPERCALL_INPUT, 0);
-	e = hc_lookup((uint16_t)(control & HV_HYPERCALL_CODE_MASK));
-	if (!e)
-		return result_value(HV_STATUS_INVALID_HYPERCALL_CODE, 0);
 	c.vp = vp;
 	c.code = e->code;
 	c.fast = (control & HV_HYPERCALL_FAST) != 0;
@@ -194,4 +220,21 @@ uint64_t hc_execute(struct hv_vp *vp, const struct hc_regs *regs)
 	if (out_hva)
 		copy_output(&c, e, st, out_hva);
 	return result_value(st, c.reps_completed);
+}
+
+uint64_t hc_execute(struct hv_vp *vp, const struct hc_regs *regs)
+{
+	uint64_t control = regs->control;
+	const struct hc_entry *e;
+
+	if (control & HV_HYPERCALL_RESERVED_MASK)
+		return result_value(HV_STATUS_INVALID_HYPERCALL_INPUT, 0);
+	e = hc_lookup((uint16_t)(control & HV_HYPERCALL_CODE_MASK));
+	if (!e)
+		return result_value(HV_STATUS_INVALID_HYPERCALL_CODE, 0);
+	if ((control & (HV_HYPERCALL_FAST | HV_HYPERCALL_VARHEAD_MASK |
+	                HV_HYPERCALL_REP_COUNT_MASK | HV_HYPERCALL_REP_START_MASK)) ==
+	    HV_HYPERCALL_FAST)
+		return execute_fast_simple(vp, e, regs);
+	return execute_general(vp, e, regs);
 }
