@@ -430,17 +430,25 @@ static void svm_enter(struct hv_vp *vp, bool flush, struct hv_exit *exit)
 	    !(vp->events.interrupted.valid && vp->events.interrupted.type == HV_EVENT_NMI))
 		s->nmi_blocked = true;
 	s->nmi_injected = false;
+	/* The handler's IRET has retired once the guest runs elsewhere: NMIs are unblocked. */
+	if (s->iret_pending && v->save.rip != s->iret_rip) {
+		s->iret_pending = false;
+		s->nmi_blocked = false;
+	}
 
 	svm_decode_exit(v, s->gprs, &svm.decode, exit);
 	switch ((uint32_t)v->control.exit_code) {
 	case SVM_EXIT_IRET:
 		/*
-		 * The guest's IRET ends its NMI handler. The intercept comes before the IRET runs:
-		 * an NMI injected now is delivered just before it (on the handler's own stack
-		 * frame, or a fresh IST one). Waiting for the IRET to retire would need a single
-		 * step (left out for now; hardware with VGIF or vNMI would avoid it altogether).
+		 * The guest's IRET ends its NMI handler, but the intercept comes before the IRET
+		 * runs: an NMI injected now would arrive on top of the handler's frame (or reuse
+		 * its IST stack) just before the IRET. So NMIs stay blocked until an exit finds RIP
+		 * past it, and svm_set_windows() asks for the next chance to take an interrupt
+		 * (V_IRQ with the VINTR intercept), which comes right after the IRET when it
+		 * restores IF=1. When it restores IF=0 the NMI waits for the VP's next exit.
 		 */
-		s->nmi_blocked = false;
+		s->iret_pending = true;
+		s->iret_rip = v->save.rip;
 		v->control.intercept_misc1 &= ~VMCB_INTERCEPT_IRET;
 		break;
 	case SVM_EXIT_VINTR:
@@ -473,15 +481,18 @@ static void svm_set_event(struct hv_vp *vp, const struct hv_event *e)
 	s->vmcb->control.event_inject = e ? svm_event_to_vmcb(e) : 0;
 	s->nmi_injected = e && e->valid && e->type == HV_EVENT_NMI;
 	/* Injecting an NMI implies the guest no longer blocks them (the core checked). */
-	if (s->nmi_injected)
+	if (s->nmi_injected) {
 		s->nmi_blocked = false;
+		s->iret_pending = false;
+	}
 }
 
 /*
  * The interrupt window: a virtual interrupt (V_IRQ) at the highest priority, ignoring V_TPR,
  * with the VINTR intercept: the processor exits just when it would take it, i.e. when
  * RFLAGS.IF is 1 and no interrupt shadow is active (APM "Virtual Interrupt Intercept"). The NMI
- * window: the IRET of the NMI handler. An NMI held back only by a shadow waits for the next exit.
+ * window: the IRET of the NMI handler, then the first exit after it retired (see the IRET exit
+ * in svm_enter). An NMI held back only by a shadow waits for the next exit.
  */
 static void svm_set_windows(struct hv_vp *vp, bool interrupt_window, bool nmi_window)
 {
@@ -490,14 +501,15 @@ static void svm_set_windows(struct hv_vp *vp, bool interrupt_window, bool nmi_wi
 	const uint64_t v_irq =
 	    VMCB_INT_V_IRQ | (0xfULL << VMCB_INT_V_INTR_PRIO_SHIFT) | VMCB_INT_V_IGN_TPR;
 
-	if (interrupt_window) {
+	/* After an intercepted IRET, the exit that proves it retired is the next window. */
+	if (interrupt_window || (nmi_window && s->iret_pending)) {
 		c->int_control |= v_irq;
 		c->intercept_misc1 |= VMCB_INTERCEPT_VINTR;
 	} else {
 		c->int_control &= ~v_irq;
 		c->intercept_misc1 &= ~VMCB_INTERCEPT_VINTR;
 	}
-	if (nmi_window && s->nmi_blocked)
+	if (nmi_window && s->nmi_blocked && !s->iret_pending)
 		c->intercept_misc1 |= VMCB_INTERCEPT_IRET;
 	else
 		c->intercept_misc1 &= ~VMCB_INTERCEPT_IRET;

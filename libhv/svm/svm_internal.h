@@ -41,6 +41,12 @@ struct svm_vp {
 	 */
 	bool nmi_injected;
 	bool nmi_blocked;
+	/*
+	 * The NMI handler's IRET was intercepted (at iret_rip) but has not run yet: NMIs stay
+	 * blocked until an exit finds RIP elsewhere, i.e. the IRET has retired.
+	 */
+	bool iret_pending;
+	uint64_t iret_rip;
 };
 
 struct svm_partition {

@@ -51,6 +51,7 @@ struct step {
 	uint64_t exit_int_info; /* the event whose delivery this exit cut short */
 	int rflags_if;          /* IF_ON, IF_OFF or 0 */
 	int shadow;             /* SHADOW_ON, SHADOW_OFF or 0 */
+	uint64_t rip_advance;   /* the guest ran on before this exit (an IRET retired, ...) */
 	uint64_t tsc_advance;   /* host time that passes in the guest */
 };
 
@@ -90,6 +91,7 @@ static void play(struct vmcb *v, uint64_t *gprs, void *ctx)
 		                                        : (v->save.rflags & ~RFLAGS_IF);
 	if (st->shadow)
 		v->control.int_state = st->shadow == SHADOW_ON ? VMCB_INT_STATE_SHADOW : 0;
+	v->save.rip += st->rip_advance;
 	fake_tsc_advance(st->tsc_advance);
 }
 
@@ -319,7 +321,10 @@ Test(event_svm, two_queued_exceptions_merge_too)
 
 Test(event_svm, nmis_are_blocked_until_the_handler_irets)
 {
-	struct script s = {.steps = {HLT(), HLT(), EXIT(SVM_EXIT_IRET), HLT()}};
+	/* The handler's IRET exits before it runs; it restores IF=1 and the guest runs on. */
+	struct script s = {.steps = {HLT(), HLT(), EXIT(SVM_EXIT_IRET),
+	                             EXIT(SVM_EXIT_VINTR, .rflags_if = IF_ON, .rip_advance = 0x40),
+	                             HLT()}};
 
 	cr_expect_eq(hv_vp_inject_nmi(vp), HV_STATUS_SUCCESS);
 	cr_expect_eq(run(&s), HV_EXIT_HLT);
@@ -330,10 +335,31 @@ Test(event_svm, nmis_are_blocked_until_the_handler_irets)
 	cr_expect_eq(run(&s), HV_EXIT_HLT);
 	cr_expect_eq(s.seen[1].event_inject, 0, "blocked");
 	cr_expect(s.seen[1].intercept_misc1 & VMCB_INTERCEPT_IRET, "IRET is the NMI window");
-	cr_expect_eq(run(&s), HV_EXIT_HLT, "the IRET exit stays inside libhv");
-	cr_expect_eq(s.seen[3].event_inject, EV(2, 2), "delivered once, after the IRET");
+	cr_expect_eq(run(&s), HV_EXIT_HLT, "the IRET and window exits stay inside libhv");
+	cr_expect_eq(s.seen[3].event_inject, 0, "not while the IRET has not run: still blocked");
+	cr_expect(V_IRQ_ARMED(s.seen[3]), "the next window shows the IRET retired");
 	cr_expect_not(s.seen[3].intercept_misc1 & VMCB_INTERCEPT_IRET);
-	cr_expect_eq(s.n, 4);
+	cr_expect_eq(s.seen[4].event_inject, EV(2, 2), "delivered once, after the IRET");
+	cr_expect_not(V_IRQ_ARMED(s.seen[4]), "no window wanted any more");
+	cr_expect_eq(s.n, 5);
+	cr_expect_eq(hv_vp_stats(vp)->exits[HV_EXIT_INTERRUPT_WINDOW], 1);
+}
+
+/* An IRET that returns with IF=0 gives no window: the NMI waits for the next exit elsewhere. */
+Test(event_svm, after_an_iret_to_if_clear_the_nmi_waits_for_an_exit_past_it)
+{
+	struct script s = {.steps = {HLT(), HLT(), EXIT(SVM_EXIT_IRET, .rflags_if = IF_OFF),
+	                             EXIT(SVM_EXIT_CPUID, .rip_advance = 0x40), HLT()}};
+
+	cr_expect_eq(hv_vp_inject_nmi(vp), HV_STATUS_SUCCESS);
+	cr_expect_eq(run(&s), HV_EXIT_HLT);
+	cr_expect_eq(hv_vp_inject_nmi(vp), HV_STATUS_SUCCESS);
+	cr_expect_eq(run(&s), HV_EXIT_HLT);
+	cr_expect_eq(run(&s), HV_EXIT_CPUID, "the monitor's exit, after the IRET retired");
+	cr_expect_eq(s.seen[3].event_inject, 0, "blocked until then");
+	cr_expect_eq(run(&s), HV_EXIT_HLT);
+	cr_expect_eq(s.seen[4].event_inject, EV(2, 2), "then delivered");
+	cr_expect_eq(s.n, 5);
 }
 
 Test(event_svm, an_nmi_whose_delivery_was_cut_short_is_not_blocking)
