@@ -58,11 +58,11 @@ struct child {
 
 	/* What the summary reports. */
 	struct hv_vp_stats stats;
-	uint64_t tsc_cycles; /* host TSC cycles of CPU time: inside its slices */
-	uint64_t slices;     /* slices it ran in */
-	uint64_t halts;      /* HLTs that gave the CPU away */
-	uint64_t injected;   /* external interrupts injected */
-	uint64_t nmis;       /* NMIs injected */
+	uint64_t tsc_cycles;            /* host TSC cycles of CPU time: inside its slices */
+	uint64_t slices;                /* slices it ran in */
+	uint64_t halts;                 /* HLTs that gave the CPU away */
+	uint64_t injected;              /* external interrupts injected */
+	uint64_t nmis;                  /* NMIs injected */
 	struct vmbus_stats vmbus_stats; /* what moved through its channels */
 
 	/* Unclaimed ports are logged once each (then silently answered). */

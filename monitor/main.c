@@ -257,7 +257,8 @@ static bool disk_for(const char *name, struct child_disk *out)
 		if (!module_ok[i] || !a->has_for || !a->block_device || strcmp(a->for_name, name))
 			continue;
 		if (found) {
-			kprintf("monitor: module %zu: partition %s has a block device already: ignored\n",
+			kprintf("monitor: module %zu: partition %s has a block device already: "
+			        "ignored\n",
 			        i, name);
 			continue;
 		}

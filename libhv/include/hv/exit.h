@@ -28,8 +28,8 @@ enum hv_exit_reason {
 	HV_EXIT_INTERRUPT,
 	/** counted only: VMX/SVM/XSETBV/MONITOR in a guest, answered with #UD */
 	HV_EXIT_REFUSED_INSN,
-	HV_EXIT_SLAT_RETRY,  /**< counted only: a SLAT fault on RAM already mapped (stale TLB) */
-	HV_EXIT_CR_ACCESS,   /**< counted only: a control-register write the processor trapped */
+	HV_EXIT_SLAT_RETRY, /**< counted only: a SLAT fault on RAM already mapped (stale TLB) */
+	HV_EXIT_CR_ACCESS,  /**< counted only: a control-register write the processor trapped */
 	/** the VP can take an external interrupt now (asked for with hv_vp_request_interrupt_window) */
 	HV_EXIT_INTERRUPT_WINDOW,
 	HV_EXIT_DEADLINE, /**< the host TSC reached the deadline of hv_vp_set_deadline() */

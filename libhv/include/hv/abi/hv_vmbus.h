@@ -90,7 +90,7 @@ struct hv_vmbus_rescind {
 /** RESCIND_OFFER.reason: the child's ring broke the format. */
 #define HV_VMBUS_RESCIND_CORRUPT_RING 1U
 /** RESCIND_OFFER.reason: a packet the device cannot accept. */
-#define HV_VMBUS_RESCIND_PROTOCOL     2U
+#define HV_VMBUS_RESCIND_PROTOCOL 2U
 
 /*
  * The ring pages of a channel: `page_count` guest page frame numbers, in order. The first
