@@ -2,33 +2,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "flood_text.h"
 #include "guest.h"
 #include "vsc.h"
 
-#define FLOOD_BYTES (64U * 1024U)
-#define LINE_BYTES  64U
-
-/* Line i: "NAME NNNNN: " then letters up to 63 bytes, then "\n" (exactly 64 bytes). */
-static void fill_line(char *line, const char *name, uint32_t i)
-{
-	uint32_t n = 0;
-
-	while (*name)
-		line[n++] = *name++;
-	line[n++] = ' ';
-	for (uint32_t div = 10000; div; div /= 10)
-		line[n++] = (char)('0' + i / div % 10);
-	line[n++] = ':';
-	while (n < LINE_BYTES - 1) {
-		line[n] = (char)('a' + (n + i) % 26);
-		n++;
-	}
-	line[n] = '\n';
-}
-
 int main(const struct guest_start_info *info)
 {
-	char line[LINE_BYTES];
+	char line[FLOOD_LINE_BYTES];
 	uint64_t start, cycles, hz = 0;
 
 	(void)info;
@@ -39,9 +19,9 @@ int main(const struct guest_start_info *info)
 		hz = vsc_rdmsr(HV_X64_MSR_TSC_FREQUENCY);
 	guest_puts("uart_flood: 65536 bytes of text through COM1 follow\n");
 	start = vsc_rdtsc();
-	for (uint32_t i = 0; i < FLOOD_BYTES / LINE_BYTES; i++) {
-		fill_line(line, "uart_flood", i);
-		for (uint32_t j = 0; j < LINE_BYTES; j++)
+	for (uint32_t i = 0; i < FLOOD_BYTES / FLOOD_LINE_BYTES; i++) {
+		flood_fill_line(line, "uart_flood", i);
+		for (uint32_t j = 0; j < FLOOD_LINE_BYTES; j++)
 			guest_putc(line[j]);
 	}
 	cycles = vsc_rdtsc() - start;

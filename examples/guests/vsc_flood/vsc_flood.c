@@ -2,11 +2,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "flood_text.h"
 #include "guest.h"
 #include "vsc.h"
 
-#define FLOOD_BYTES (64U * 1024U)
-#define LINE_BYTES  64U
 /* 64 KiB of ring data toward the monitor (the GPADL allows 26 pages in all), 4 pages back. */
 #define SEND_PAGES 17U
 #define RECV_PAGES 4U
@@ -16,24 +15,6 @@ static struct vsc_channel console;
 static uint8_t ring_pages[SEND_PAGES + RECV_PAGES][VSC_PAGE_SIZE]
     __attribute__((aligned(VSC_PAGE_SIZE)));
 static char text[FLOOD_BYTES];
-
-/* Line i: "NAME NNNNN: " then letters up to 63 bytes, then "\n" (exactly 64 bytes). */
-static void fill_line(char *line, const char *name, uint32_t i)
-{
-	uint32_t n = 0;
-
-	while (*name)
-		line[n++] = *name++;
-	line[n++] = ' ';
-	for (uint32_t div = 10000; div; div /= 10)
-		line[n++] = (char)('0' + i / div % 10);
-	line[n++] = ':';
-	while (n < LINE_BYTES - 1) {
-		line[n] = (char)('a' + (n + i) % 26);
-		n++;
-	}
-	line[n] = '\n';
-}
 
 static int fail(const char *why, uint32_t status)
 {
@@ -83,8 +64,8 @@ int main(const struct guest_start_info *info)
 	enum hv_ring_result r;
 
 	(void)info;
-	for (uint32_t i = 0; i < FLOOD_BYTES / LINE_BYTES; i++)
-		fill_line(text + i * LINE_BYTES, "vsc_flood", i);
+	for (uint32_t i = 0; i < FLOOD_BYTES / FLOOD_LINE_BYTES; i++)
+		flood_fill_line(text + i * FLOOD_LINE_BYTES, "vsc_flood", i);
 	if (vsc_bus_init(&bus, "vsc_flood") != 0)
 		return fail("no Hyper-V SynIC", 0);
 	status = vsc_bus_connect(&bus);
